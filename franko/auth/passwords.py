@@ -1,0 +1,25 @@
+"""Password hashing: the app's scheme (werkzeug scrypt), and the legacy chatbot's bcrypt hashes."""
+import bcrypt
+from werkzeug.security import check_password_hash, generate_password_hash
+
+LEGACY_PREFIXES = ("$2a$", "$2b$", "$2y$")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
+def is_legacy_hash(stored: str | None) -> bool:
+    return bool(stored) and stored.startswith(LEGACY_PREFIXES)
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    """True when `password` matches `stored`, whichever scheme made it; False for no hash."""
+    if not stored:
+        return False
+    if is_legacy_hash(stored):
+        try:
+            return bcrypt.checkpw(password.encode("utf-8"), stored.encode("utf-8"))
+        except ValueError:  # a malformed legacy hash matches nothing
+            return False
+    return check_password_hash(stored, password)

@@ -1,0 +1,7 @@
+"""`flask franko …`: the operator's commands. Each feature adds its own in `<feature>/cli.py`."""
+from flask.cli import AppGroup
+
+franko_cli = AppGroup("franko", help="Franko's operator commands: backup, upgrade report, verify, demo data, …")
+
+# Importing a module registers its commands on franko_cli.
+from franko.cli import database, demo  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""`flask franko seed-demo`: a demo owner with two instances and a dozen interviews."""

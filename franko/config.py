@@ -1,0 +1,96 @@
+"""Configuration classes: every setting comes from the environment (a `.env` in development)."""
+import os
+
+from franko.plans import DEFAULT_PLANS
+
+
+def database_url(default: str | None) -> str | None:
+    """Return DATABASE_URL, accepting Heroku-style `postgres://` and naming the psycopg 3 driver."""
+    url = os.environ.get("DATABASE_URL", default)
+    if url and url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url and url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _plans_from_env() -> dict:
+    """The plan table, each number overridable, e.g. FRANKO_PLAN_STARTER_RESPONSES=200."""
+    plans = {}
+    for name, plan in DEFAULT_PLANS.items():
+        prefix = f"FRANKO_PLAN_{name.upper()}_"
+        plans[name] = {
+            "responses": int(os.environ.get(prefix + "RESPONSES", plan["responses"])),
+            "instances": int(os.environ.get(prefix + "INSTANCES", plan["instances"])),
+            "price": os.environ.get(f"STRIPE_PRICE_{name.upper()}") or None,
+        }
+    return plans
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = database_url(None)  # None: the factory puts SQLite in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session; a long interview must not expire
+    BOOTSTRAP_SERVE_LOCAL = True  # no CDN: Bootstrap's files come from the app
+    BOOTSTRAP_BTN_STYLE = "primary"
+    REMEMBER_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    FRANKO_LOGIN_RATE_LIMIT = os.environ.get("FRANKO_LOGIN_RATE_LIMIT", "10 per minute")
+    FRANKO_INTERVIEW_RATE_LIMIT = os.environ.get("FRANKO_INTERVIEW_RATE_LIMIT", "30 per minute")
+
+    FRANKO_ADMIN_EMAILS = [
+        e.strip().lower() for e in os.environ.get("FRANKO_ADMIN_EMAILS", "").split(",") if e.strip()
+    ]
+    FRANKO_PLANS = _plans_from_env()
+    FRANKO_LOGIN_LINK_MAX_AGE = int(os.environ.get("FRANKO_LOGIN_LINK_MAX_AGE", 24 * 3600))
+    FRANKO_STALE_INTERVIEW_MINUTES = int(os.environ.get("FRANKO_STALE_INTERVIEW_MINUTES", 24 * 60))
+    FRANKO_RESPONSES_PER_PAGE = 25
+
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")  # tests point the client at a local fake
+
+    OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL")
+    OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY")
+    FRANKO_LLM_MODEL = os.environ.get("FRANKO_LLM_MODEL")
+    FRANKO_LLM_TIMEOUT = float(os.environ.get("FRANKO_LLM_TIMEOUT", 20))
+
+
+class DevelopmentConfig(Config):
+    """`make run`: a development key is allowed, SQLite by default."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+
+
+class ProductionConfig(Config):
+    """gunicorn: SECRET_KEY must come from the environment (checked in `create_app`)."""
+
+    SESSION_COOKIE_SECURE = os.environ.get("FRANKO_INSECURE_COOKIES") != "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+class TestingConfig(Config):
+    """pytest: the database URL is given by the fixture; rate limits off unless a test turns them on."""
+
+    TESTING = True
+    SECRET_KEY = "testing-key"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    SQLALCHEMY_DATABASE_URI = None
+    STRIPE_SECRET_KEY = None
+    STRIPE_WEBHOOK_SECRET = None
+    OPENAI_BASE_URL = None
+    OPENAI_API_KEY = None
+    FRANKO_ADMIN_EMAILS: list[str] = []
+    FRANKO_PLANS = {
+        "free": {"responses": 10, "instances": 1, "price": None},
+        "starter": {"responses": 100, "instances": 5, "price": "price_starter_test"},
+        "pro": {"responses": 1000, "instances": 50, "price": "price_pro_test"},
+    }

@@ -1,0 +1,29 @@
+"""Engine settings that make SQLite behave like the production database."""
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+_configured: set[int] = set()
+
+
+def configure_engine(engine: Engine) -> None:
+    """On SQLite: enforce foreign keys, and let SQLAlchemy (not pysqlite) open transactions.
+
+    pysqlite's own transaction handling commits before DDL, so a failed migration would leave a
+    half-changed file; emitting BEGIN ourselves makes DDL transactional, as on PostgreSQL
+    (SQLAlchemy's documented recipe for pysqlite).
+    """
+    if engine.dialect.name != "sqlite" or id(engine) in _configured:
+        return
+    _configured.add(id(engine))
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):
+        conn.exec_driver_sql("BEGIN")

@@ -1,0 +1,163 @@
+"""The data model: the spec's three tables, plus the upgrade's archive and Stripe's processed events."""
+import uuid
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from franko.extensions import db
+
+MEMBERSHIP = sa.Enum("free", "starter", "pro", name="membership")
+RESPONSE_STATUSES = ("in_progress", "completed", "abandoned")
+
+
+def utcnow() -> datetime:
+    """Now in UTC, naive: the database columns are `timestamp` (without time zone), kept in UTC."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime, nullable=False, default=utcnow, server_default=sa.func.now()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow, server_default=sa.func.now()
+    )
+
+
+class Profile(UserMixin, TimestampMixin, db.Model):
+    """An account: the login, the organisation the agents speak for, the plan and its counters."""
+
+    __tablename__ = "profiles"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False, default=uuid.uuid4)
+    user_id: Mapped[str] = mapped_column(sa.Text, primary_key=True, default=lambda: str(uuid.uuid4()))
+    email: Mapped[str | None] = mapped_column(sa.Text)
+    organisation_name: Mapped[str | None] = mapped_column(sa.Text)
+    membership: Mapped[str] = mapped_column(MEMBERSHIP, nullable=False, default="free", server_default="free")
+    stripe_customer_id: Mapped[str | None] = mapped_column(sa.Text)
+    stripe_subscription_id: Mapped[str | None] = mapped_column(sa.Text)
+    first_name: Mapped[str | None] = mapped_column(sa.Text)
+    second_name: Mapped[str | None] = mapped_column(sa.Text)
+    organisation_url: Mapped[str | None] = mapped_column(sa.Text)
+    organisation_description: Mapped[str | None] = mapped_column(sa.Text)
+    organisation_description_completed: Mapped[bool | None] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false()
+    )
+    total_responses_used: Mapped[int | None] = mapped_column(sa.Integer, default=0, server_default="0")
+    total_responses_used_this_month: Mapped[int | None] = mapped_column(sa.Integer, default=0, server_default="0")
+    total_responses_available: Mapped[int | None] = mapped_column(sa.Integer, default=0, server_default="0")
+    monthly_responses_quota: Mapped[int | None] = mapped_column(sa.Integer, default=0, server_default="0")
+    total_chat_instances_used: Mapped[int | None] = mapped_column(sa.Integer, default=0, server_default="0")
+    total_chat_instances_available: Mapped[int | None] = mapped_column(sa.Integer, default=0, server_default="0")
+    password_hash: Mapped[str | None] = mapped_column(sa.Text)
+
+    instances: Mapped[list["ChatInstance"]] = relationship(back_populates="owner", passive_deletes=True)
+
+    __table_args__ = (
+        # Unique case-insensitively; NULLs never collide, so accounts without an email are fine.
+        sa.Index("uq_profiles_email_lower", sa.func.lower(sa.text("email")), unique=True),
+    )
+
+    def get_id(self) -> str:
+        return self.user_id
+
+    @property
+    def display_name(self) -> str:
+        full = " ".join(n for n in (self.first_name, self.second_name) if n)
+        return full or self.email or self.user_id
+
+    def __repr__(self) -> str:
+        return f"<Profile {self.user_id}>"
+
+
+class ChatInstance(TimestampMixin, db.Model):
+    """One interview agent of an owner; its id is also its unguessable public link."""
+
+    __tablename__ = "chat_instances"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("profiles.user_id"), nullable=False, index=True)
+    messages: Mapped[str | None] = mapped_column(sa.Text)
+    interview_guide: Mapped[str | None] = mapped_column(sa.Text)
+
+    owner: Mapped[Profile] = relationship(back_populates="instances")
+    responses: Mapped[list["ChatResponse"]] = relationship(back_populates="instance", passive_deletes=True)
+
+    @property
+    def title(self) -> str:
+        """The guide's first line (a Markdown heading or plain line), else the creation date."""
+        for line in (self.interview_guide or "").splitlines():
+            line = line.strip().lstrip("#").strip()
+            if line:
+                return line
+        created = self.created_at or utcnow()
+        return f"Interview of {created:%d %b %Y}"
+
+    def __repr__(self) -> str:
+        return f"<ChatInstance {self.id}>"
+
+
+class ChatResponse(TimestampMixin, db.Model):
+    """One interview of one interviewee with one chat instance."""
+
+    __tablename__ = "chat_responses"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("profiles.user_id"), nullable=False)
+    chat_instance_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("chat_instances.id"), nullable=False)
+    completion_status: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[str | None] = mapped_column(sa.Text)
+    interviewee_first_name: Mapped[str | None] = mapped_column(sa.Text)
+    interviewee_second_name: Mapped[str | None] = mapped_column(sa.Text)
+    interviewee_email: Mapped[str | None] = mapped_column(sa.Text)
+    interview_start_time: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    interview_end_time: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    total_interview_minutes: Mapped[int | None] = mapped_column(sa.Integer)
+    messages_json: Mapped[str | None] = mapped_column(sa.Text)
+    clean_transcript: Mapped[str | None] = mapped_column(sa.Text)
+
+    instance: Mapped[ChatInstance] = relationship(back_populates="responses")
+
+    __table_args__ = (
+        # The foreign-key indexes lead with the key and go on with created_at, so that "newest
+        # first" pages of one instance or one owner are read straight off the index.
+        sa.Index("ix_chat_responses_chat_instance_id_created_at", "chat_instance_id", "created_at"),
+        sa.Index("ix_chat_responses_user_id_created_at", "user_id", "created_at"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<ChatResponse {self.id}>"
+
+
+class LegacyArchive(db.Model):
+    """Rows and column values the upgrade removed (D4), kept whole as JSON so a downgrade can restore them."""
+
+    __tablename__ = "legacy_archive"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    source_table: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    source_pk: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    row_json: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    archived_at: Mapped[datetime] = mapped_column(
+        sa.DateTime, nullable=False, default=utcnow, server_default=sa.func.now()
+    )
+
+    __table_args__ = (sa.UniqueConstraint("source_table", "source_pk"),)
+
+
+class StripeEvent(db.Model):
+    """A Stripe event id already processed, written in the same transaction as its effect."""
+
+    __tablename__ = "stripe_events"
+
+    id: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    type: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    # Which customer the event was about and when Stripe created it: a subscription event older
+    # than one already applied to the same customer must not undo it.
+    stripe_customer_id: Mapped[str | None] = mapped_column(sa.Text)
+    event_created: Mapped[int | None] = mapped_column(sa.BigInteger)
+    processed_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (sa.Index("ix_stripe_events_stripe_customer_id_event_created", "stripe_customer_id", "event_created"),)

@@ -1,0 +1,30 @@
+"""Template filters and globals shared by every page."""
+from datetime import datetime
+
+from flask import Flask, current_app
+from flask_login import current_user
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_minutes, "minutes")
+    # url_rules lets the navigation show only the sections this app has.
+    app.context_processor(lambda: {"is_admin": is_admin(), "url_rules": current_app.view_functions})
+
+
+def format_datetime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
+    """UTC timestamps as '05 Mar 2026, 14:02', an empty string for none."""
+    return value.strftime(fmt) if value else ""
+
+
+def format_minutes(value: int | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value} min" if value < 60 else f"{value // 60} h {value % 60:02d} min"
+
+
+def is_admin() -> bool:
+    """Whether the logged-in user's email is one of FRANKO_ADMIN_EMAILS."""
+    if not current_user.is_authenticated or not current_user.email:
+        return False
+    return current_user.email.lower() in current_app.config["FRANKO_ADMIN_EMAILS"]

@@ -1,0 +1,139 @@
+"""Fixtures: every test gets its own database (SQLite always, PostgreSQL when TEST_DATABASE_URL is set)."""
+import itertools
+import os
+import shutil
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from franko import create_app
+from franko.config import TestingConfig, database_url
+from franko.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+_counter = itertools.count()
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = os.path.join(os.path.dirname(__file__), "artifacts")
+
+
+def pg_admin():
+    """An autocommit connection to the PostgreSQL server named by TEST_DATABASE_URL."""
+    url = make_url(database_url_from_env())
+    return psycopg.connect(
+        host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+        dbname=url.database, autocommit=True,
+    )
+
+
+def database_url_from_env() -> str:
+    os.environ.setdefault("DATABASE_URL", "")
+    saved = os.environ["DATABASE_URL"]
+    os.environ["DATABASE_URL"] = TEST_DATABASE_URL
+    try:
+        return database_url(None)
+    finally:
+        os.environ["DATABASE_URL"] = saved
+
+
+def new_database(backend: str, tmp_path) -> tuple[str, callable]:
+    """Create an empty database; return its SQLAlchemy URL and a function that drops it."""
+    if backend == "sqlite":
+        path = tmp_path / f"franko-{next(_counter)}.sqlite"
+        return f"sqlite:///{path}", lambda: None
+    name = f"franko_test_{os.getpid()}_{next(_counter)}"
+    with pg_admin() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with pg_admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    url = make_url(database_url_from_env()).set(database=name)
+    return url.render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def empty_database_url(backend, tmp_path):
+    """An empty database of the test's backend, dropped afterwards."""
+    url, drop = new_database(backend, tmp_path)
+    yield url
+    drop()
+
+
+def make_app(url: str, **overrides):
+    """A testing app on `url`; `overrides` change config values for one test."""
+    config = type("Config", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url, **overrides})
+    return create_app(config)
+
+
+@pytest.fixture
+def app_config():
+    """Config overrides for the `app` fixture; a test module can override this fixture."""
+    return {}
+
+
+@pytest.fixture
+def app(empty_database_url, app_config):
+    app = make_app(empty_database_url, **app_config)
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for tests that use the models directly."""
+    with app.app_context():
+        yield
+
+
+class AuthActions:
+    """Sign up / log in / log out through the real forms."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def signup(self, email="owner@example.com", password="correct horse"):
+        return self._client.post("/auth/signup", data={"email": email, "password": password, "confirm": password})
+
+    def login(self, email="owner@example.com", password="correct horse"):
+        return self._client.post("/auth/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self._client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def owner(app, auth):
+    """A signed-up, logged-in owner on the free plan; returns its user_id."""
+    from tests.factories import profile_by_email
+
+    auth.signup()
+    with app.app_context():
+        return profile_by_email("owner@example.com").user_id

@@ -1,0 +1,58 @@
+"""Small helpers that put rows in the test database (inside an app context)."""
+import json
+import uuid
+from datetime import timedelta
+
+from franko.auth.passwords import hash_password
+from franko.auth.services import find_by_email
+from franko.extensions import db
+from franko.models import ChatInstance, ChatResponse, Profile, utcnow
+from franko.plans import apply_plan
+
+
+def profile_by_email(email: str) -> Profile:
+    return find_by_email(email)
+
+
+def make_profile(email=None, password="correct horse", plan="free", **fields) -> Profile:
+    profile = Profile(email=email or f"{uuid.uuid4().hex[:8]}@example.com",
+                      password_hash=hash_password(password) if password else None)
+    apply_plan(profile, plan, new_period=True)
+    profile.total_chat_instances_used = 0
+    profile.total_responses_used = 0
+    for key, value in fields.items():
+        setattr(profile, key, value)
+    db.session.add(profile)
+    db.session.commit()
+    return profile
+
+
+def make_instance(profile: Profile, guide="# Customer discovery\nWhat do you do?\nWhat is hard about it?",
+                  count_slot=True) -> ChatInstance:
+    instance = ChatInstance(user_id=profile.user_id, interview_guide=guide)
+    db.session.add(instance)
+    if count_slot:
+        profile.total_chat_instances_used = (profile.total_chat_instances_used or 0) + 1
+    db.session.commit()
+    return instance
+
+
+def make_response(instance: ChatInstance, first_name="Ada", status="completed", minutes=12, **fields) -> ChatResponse:
+    start = fields.pop("interview_start_time", utcnow() - timedelta(minutes=minutes))
+    messages = [
+        {"role": "assistant", "content": "What do you do?", "at": start.isoformat()},
+        {"role": "user", "content": "I run a bakery.", "at": start.isoformat()},
+    ]
+    response = ChatResponse(
+        user_id=instance.user_id, chat_instance_id=instance.id, status=status,
+        interviewee_first_name=first_name, interview_start_time=start,
+        interview_end_time=start + timedelta(minutes=minutes) if status == "completed" else None,
+        total_interview_minutes=minutes if status == "completed" else None,
+        completion_status="1/2", messages_json=json.dumps(messages),
+        clean_transcript="Agent: What do you do?\nInterviewee: I run a bakery.",
+    )
+    for key, value in fields.items():
+        setattr(response, key, value)
+    db.session.add(response)
+    db.session.commit()
+    return response

@@ -1,0 +1,32 @@
+"""The app starts, serves its pages and refuses to run in production without a secret key."""
+import pytest
+
+from franko import create_app
+from franko.config import ProductionConfig
+
+
+def test_landing_page(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"Interviews that run themselves" in response.data
+
+
+def test_signup_then_home(client, auth):
+    response = auth.signup()
+    assert response.status_code == 302
+    home = client.get("/")
+    assert b"Responses this period" in home.data
+    assert b"0</strong> of 10 used" in home.data
+
+
+def test_missing_page_is_404_page(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert b"couldn&#39;t find that page" in response.data
+
+
+def test_production_without_secret_key_refuses_to_start(monkeypatch):
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    config = type("C", (ProductionConfig,), {"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
+        create_app(config)
