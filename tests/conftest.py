@@ -137,3 +137,71 @@ def owner(app, auth):
     auth.signup()
     with app.app_context():
         return profile_by_email("owner@example.com").user_id
+
+
+# --- browser tests: a live server in a thread, Debian's Chromium driven by Playwright ---------
+
+class LiveServer:
+    """The app served by werkzeug on a free local port, in a background thread."""
+
+    def __init__(self, app):
+        import threading
+
+        from werkzeug.serving import make_server
+
+        self.app = app
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        self._server.shutdown()
+        self._thread.join()
+
+
+@pytest.fixture
+def live_server(tmp_path, app_config):
+    """The app on its own SQLite file, served for a browser; CSRF on, as in production."""
+    url, _ = new_database("sqlite", tmp_path)
+    app = make_app(url, WTF_CSRF_ENABLED=True, **app_config)
+    with app.app_context():
+        db.create_all()
+    server = LiveServer(app)
+    yield server
+    server.stop()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser page; a screenshot of it is saved under tests/artifacts/ after the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    page.screenshot(path=os.path.join(ARTIFACTS, f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+def screenshot(page, name: str) -> str:
+    """Save a named screenshot as a test artifact; returns its path."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    path = os.path.join(ARTIFACTS, f"{name}.png")
+    page.screenshot(path=path, full_page=True)
+    return path
