@@ -63,13 +63,17 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from franko.auth import bp as auth_bp
-    from franko.errors import bp as errors_bp
-    from franko.main import bp as main_bp
+    from franko import admin, auth, billing, errors, instances, interview, main, profile, responses
 
-    app.register_blueprint(errors_bp)
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(errors.bp)
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp, url_prefix="/auth")
+    app.register_blueprint(profile.bp, url_prefix="/profile")
+    app.register_blueprint(instances.bp, url_prefix="/instances")
+    app.register_blueprint(responses.bp)  # /instances/<id>/responses and /responses/<id>
+    app.register_blueprint(interview.bp, url_prefix="/i")  # public, no login
+    app.register_blueprint(billing.bp, url_prefix="/billing")
+    app.register_blueprint(admin.bp, url_prefix="/admin")
 
 
 def register_commands(app: Flask) -> None:

@@ -5,3 +5,6 @@ franko_cli = AppGroup("franko", help="Franko's operator commands: backup, upgrad
 
 # Importing a module registers its commands on franko_cli.
 from franko.cli import database, demo  # noqa: E402,F401
+from franko.auth import cli as auth_cli  # noqa: E402,F401
+from franko.billing import cli as billing_cli  # noqa: E402,F401
+from franko.interview import cli as interview_cli  # noqa: E402,F401

@@ -1,0 +1,2 @@
+"""Views of the billing feature."""
+from franko.billing import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Views of the instances feature."""
+from franko.instances import bp  # noqa: F401

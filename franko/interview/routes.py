@@ -1,0 +1,2 @@
+"""Views of the interview feature."""
+from franko.interview import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Views of the responses feature."""
+from franko.responses import bp  # noqa: F401
