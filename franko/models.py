@@ -136,7 +136,7 @@ class LegacyArchive(db.Model):
 
     __tablename__ = "legacy_archive"
 
-    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(sa.Integer, sa.Identity(), primary_key=True)
     source_table: Mapped[str] = mapped_column(sa.Text, nullable=False)
     source_pk: Mapped[str] = mapped_column(sa.Text, nullable=False)
     row_json: Mapped[str] = mapped_column(sa.Text, nullable=False)

@@ -50,6 +50,13 @@ def get_metadata():
     return target_db.metadata
 
 
+def set_timeouts():
+    """On PostgreSQL: fail fast rather than queue behind the app's locks; bound a runaway statement."""
+    if context.get_context().dialect.name == "postgresql":
+        context.execute("SET LOCAL lock_timeout = '60s'")
+        context.execute("SET LOCAL statement_timeout = '2h'")
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -68,6 +75,7 @@ def run_migrations_offline():
     )
 
     with context.begin_transaction():
+        set_timeouts()
         context.run_migrations()
 
 
@@ -111,6 +119,7 @@ def run_migrations_online():
             )
 
             with context.begin_transaction():
+                set_timeouts()
                 context.run_migrations()
         finally:
             if connection.dialect.name == "sqlite":

@@ -44,10 +44,13 @@ def upgrade():
         # Safe to re-run; the value is not used in this transaction (PostgreSQL forbids that).
         op.execute("ALTER TYPE membership ADD VALUE IF NOT EXISTS 'starter' BEFORE 'pro'")
     archive_profile_columns()
+    # Renames are what the spec asks for (section 3): the old names' only client is the old app,
+    # which this upgrade replaces.
     for old, new in RENAMES:
-        op.execute(f"ALTER TABLE profiles RENAME COLUMN {old} TO {new}")
+        h.execute(f"ALTER TABLE profiles RENAME COLUMN {old} TO {new}", "renaming-column")
+    # Dropped on purpose (section 3), after archive_profile_columns() kept every value (D4).
     for column in DROPPED:
-        op.execute(f"ALTER TABLE profiles DROP COLUMN {column}")
+        h.execute(f"ALTER TABLE profiles DROP COLUMN {column}", "ban-drop-column")
     op.add_column("profiles", sa.Column("total_chat_instances_used", sa.Integer(), server_default="0"))
     op.add_column("profiles", sa.Column("total_chat_instances_available", sa.Integer(), server_default="0"))
     op.add_column("profiles", sa.Column("password_hash", sa.Text()))
@@ -56,9 +59,10 @@ def upgrade():
         rename_primary_key("profiles", "pk_profiles")
     else:
         sqlite_retype_profiles(upgrade=True)
-    # squawk: require-concurrent-index-creation — the upgrade runs in one transaction during a
-    # maintenance window, where CONCURRENTLY is not allowed and the table is locked anyway.
-    op.create_index("uq_profiles_email_lower", "profiles", [sa.text("lower(email)")], unique=True)
+    # CONCURRENTLY cannot run inside the upgrade's one transaction, and during the maintenance
+    # window nothing else uses the table.
+    h.execute("CREATE UNIQUE INDEX uq_profiles_email_lower ON profiles (lower(email))",
+              "require-concurrent-index-creation")
 
 
 def downgrade():
@@ -141,7 +145,7 @@ def data_problems() -> list[str]:
 def create_archive() -> None:
     op.create_table(
         h.ARCHIVE,
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("id", sa.Integer(), sa.Identity(), nullable=False),
         sa.Column("source_table", sa.Text(), nullable=False),
         sa.Column("source_pk", sa.Text(), nullable=False),
         sa.Column("row_json", sa.Text(), nullable=False),
@@ -228,7 +232,8 @@ def rename_primary_key(table: str, new_name: str) -> None:
     old = f"{table}_pkey" if new_name.startswith("pk_") else f"pk_{table}"
     if not h.offline():
         old = sa.inspect(op.get_bind()).get_pk_constraint(table)["name"] or old
-    op.execute(f"ALTER TABLE {h.q(table)} RENAME CONSTRAINT {h.q(old)} TO {h.q(new_name)}")
+    # A rename of the key's name only, to follow the naming convention.
+    h.execute(f"ALTER TABLE {h.q(table)} RENAME CONSTRAINT {h.q(old)} TO {h.q(new_name)}", "renaming-object")
 
 
 def sqlite_retype_profiles(upgrade: bool) -> None:

@@ -32,18 +32,21 @@ LEGACY_FK_NAME = "chat_userId_fkey"  # what PostgreSQL named the inline REFERENC
 
 
 def upgrade():
-    op.execute("ALTER TABLE chat RENAME TO chat_instances")
-    op.execute('ALTER TABLE chat_instances RENAME COLUMN "createdAt" TO created_at')
-    op.execute('ALTER TABLE chat_instances RENAME COLUMN "userId" TO user_id')
+    # Renames, as the spec asks (D2); the old names' only client is the old app.
+    h.execute("ALTER TABLE chat RENAME TO chat_instances", "renaming-table")
+    h.execute('ALTER TABLE chat_instances RENAME COLUMN "createdAt" TO created_at', "renaming-column")
+    h.execute('ALTER TABLE chat_instances RENAME COLUMN "userId" TO user_id', "renaming-column")
     if h.dialect() == "postgresql":
         postgresql_reshape_chat_instances()
     else:
         sqlite_rebuild_chat_instances()
-    # squawk: require-concurrent-index-creation — see 0002: one transaction, maintenance window.
-    op.create_index("ix_chat_instances_user_id", "chat_instances", ["user_id"])
+    # CONCURRENTLY cannot run in the upgrade's transaction; nothing else uses the table meanwhile.
+    h.execute("CREATE INDEX ix_chat_instances_user_id ON chat_instances (user_id)",
+              "require-concurrent-index-creation")
     for table, pk in ARCHIVED:
         h.archive_table(table, pk, LEGACY_COLUMNS[table])
-        op.execute(f"DROP TABLE {h.q(table)}")
+        # Deprecated by the spec; every row was archived whole just above (D4).
+        h.execute(f"DROP TABLE {h.q(table)}", "ban-drop-table")
 
 
 def downgrade():
@@ -64,27 +67,35 @@ def postgresql_reshape_chat_instances() -> None:
     if not h.offline():
         fks = sa.inspect(op.get_bind()).get_foreign_keys("chat_instances")
         legacy_fk = next((fk["name"] for fk in fks if fk["referred_table"] == "user"), legacy_fk)
-    op.execute(f"ALTER TABLE chat_instances DROP CONSTRAINT {h.q(legacy_fk)}")
-    op.execute("ALTER TABLE chat_instances RENAME CONSTRAINT chat_pkey TO pk_chat_instances")
+    # The key to the legacy `user` goes: its table is replaced by profiles (D1, D2).
+    h.execute(f"ALTER TABLE chat_instances DROP CONSTRAINT {h.q(legacy_fk)}", "ban-drop-constraint")
+    legacy_pk = "chat_pkey"
+    if not h.offline():
+        legacy_pk = sa.inspect(op.get_bind()).get_pk_constraint("chat_instances")["name"] or legacy_pk
+    h.execute(f"ALTER TABLE chat_instances RENAME CONSTRAINT {h.q(legacy_pk)} TO pk_chat_instances",
+              "renaming-object")
     op.execute("ALTER TABLE chat_instances ADD COLUMN interview_guide text, ADD COLUMN updated_at timestamp")
     # One table rewrite does all three: the owner's uuid becomes text, the json messages become
     # their own text unchanged, and updated_at starts equal to created_at (D2).
-    # squawk: changing-column-type — the rewrite is the point of this step; it runs once, in the
-    # upgrade's transaction, during the maintenance window.
-    op.execute(
+    # The rewrite is the point of this step (the spec retypes these columns); it runs once, in
+    # the upgrade's transaction, during the maintenance window. messages may be null from now on
+    # (new instances start without a log), as the target schema says.
+    h.execute(
         "ALTER TABLE chat_instances "
         "ALTER COLUMN user_id TYPE text USING CAST(user_id AS text), "
         "ALTER COLUMN messages TYPE text USING CAST(messages AS text), "
         "ALTER COLUMN messages DROP NOT NULL, "
         "ALTER COLUMN updated_at TYPE timestamp USING created_at, "
         "ALTER COLUMN updated_at SET DEFAULT now(), "
-        "ALTER COLUMN created_at SET DEFAULT now()"
+        "ALTER COLUMN created_at SET DEFAULT now()",
+        "changing-column-type", "ban-drop-not-null",
     )
-    # squawk: adding-not-nullable-field — every row got its value in the rewrite above.
-    op.execute("ALTER TABLE chat_instances ALTER COLUMN updated_at SET NOT NULL")
-    # squawk: adding-foreign-key-constraint — NOT VALID + VALIDATE gains nothing inside the one
-    # transaction the upgrade runs in; the preflight already proved every owner exists.
-    op.create_foreign_key(FK_NAME, "chat_instances", "profiles", ["user_id"], ["user_id"])
+    # Every row got its value in the rewrite above, so the check finds nothing to refuse.
+    h.execute("ALTER TABLE chat_instances ALTER COLUMN updated_at SET NOT NULL", "adding-not-nullable-field")
+    # NOT VALID + VALIDATE gains nothing inside the one transaction the upgrade runs in; the
+    # preflight already proved every owner exists.
+    h.execute(f"ALTER TABLE chat_instances ADD CONSTRAINT {FK_NAME} FOREIGN KEY (user_id) "
+              "REFERENCES profiles (user_id)", "adding-foreign-key-constraint", "constraint-missing-not-valid")
 
 
 def sqlite_rebuild_chat_instances() -> None:
