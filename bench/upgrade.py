@@ -1,0 +1,188 @@
+"""Benchmark: `flask db upgrade` on a large legacy PostgreSQL database against a plain-copy floor.
+
+    .venv/bin/python bench/upgrade.py [--scale 1] [--scale 0.1] [--url postgresql://postgres@127.0.0.1/postgres]
+
+At scale 1 the legacy database has 18,000 users, 12,000 profiles, 90,000 chats (about 2.5 kB of
+messages each), 30,000 interviews, and a few thousand rows in each other legacy table. The
+floor copies the same rows once with plain `CREATE TABLE … AS SELECT` in one transaction; the
+upgrade is Franko's real migration run in-process (`flask_migrate.upgrade()`). Both start from
+the same template database. Only 127.0.0.1 is used; every database made here is dropped.
+"""
+import argparse
+import os
+import sys
+import time
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "migrations"))
+
+import legacy_schema  # noqa: E402
+
+BASE = {"users": 18_000, "profiles": 12_000, "merged": 2_000, "chats": 90_000, "interviews": 30_000,
+        "todos": 5_000, "conversations": 3_000, "reservations": 3_000}
+
+GENERATE = """
+INSERT INTO "user" (id, email, password)
+  SELECT gen_random_uuid(), 'user' || g || '@example.com', '$2b$10$' || md5(g::text) || repeat('x', 21)
+  FROM generate_series(1, %(users)s) g;
+INSERT INTO profiles (user_id, email, membership, company_name, company_url, company_description,
+                      company_description_completed, minutes_total_used, minutes_used_this_month,
+                      minutes_available, monthly_minutes, agent_interviewer_name, voice_id, first_name)
+  SELECT 'user_2' || md5(g::text), 'owner' || g || '@example.com',
+         (ARRAY['free','starter','pro'])[1 + g %% 3]::membership, 'Organisation ' || g,
+         'https://org' || g || '.example.com', repeat('We make things for people. ', 12), true,
+         g %% 500, g %% 50, 100 - g %% 50, 100, CASE WHEN g %% 3 = 0 THEN 'Ava' END,
+         CASE WHEN g %% 5 = 0 THEN 'voice-' || g END, 'Owner'
+  FROM generate_series(1, %(profiles)s - %(merged)s) g;
+INSERT INTO profiles (user_id, first_name, membership)
+  SELECT id::text, 'Merged', 'free' FROM "user" ORDER BY email LIMIT %(merged)s;
+CREATE TEMP TABLE uids AS SELECT row_number() OVER () AS n, id FROM "user";
+CREATE INDEX ON uids (n);
+INSERT INTO chat (id, "createdAt", messages, "userId")
+  SELECT gen_random_uuid(), timestamp '2025-01-01' + g * interval '1 minute',
+         json_build_array(
+           json_build_object('role', 'assistant', 'content', 'What brought you here today? ' || repeat('Tell me more. ', 8)),
+           json_build_object('role', 'user', 'content', repeat('Lorem ipsum dolor sit amet, consectetur. ', 8 + g %% 12)),
+           json_build_object('role', 'assistant', 'content', 'And what happened next? ' || repeat('Go on. ', 10)),
+           json_build_object('role', 'user', 'content', repeat('Sed do eiusmod tempor incididunt ut labore. ', 6 + g %% 10)),
+           json_build_object('role', 'assistant', 'content', 'Thank you so much for your time!'),
+           json_build_object('role', 'user', 'content', 'You are welcome ' || g)),
+         u.id
+  FROM generate_series(1, %(chats)s) g JOIN uids u ON u.n = 1 + g %% %(users)s;
+CREATE TEMP TABLE pids AS SELECT row_number() OVER () AS n, user_id FROM profiles;
+CREATE INDEX ON pids (n);
+INSERT INTO interviews (user_id, client_name, unique_customer_identifier, use_case, interviewee_first_name,
+                        interviewee_last_name, interviewee_email, status, date_completed, interview_start_time,
+                        interview_end_time, total_interview_minutes, call_id, conversation_history_raw,
+                        conversation_history_cleaned, interview_audio_link, client_company_description,
+                        agent_name, voice_id, analysis_output)
+  SELECT CASE WHEN g %% 50 = 0 THEN 'user_2ghost' || g ELSE p.user_id END, 'Client', 'c-' || g,
+         (ARRAY['Churn', 'Onboarding', 'Pricing', 'Discovery', 'Support'])[1 + g %% 5],
+         'First' || g, 'Last' || g, 'person' || g || '@example.com', 'ready for review',
+         timestamp '2025-02-01' + g * interval '1 minute', timestamp '2025-02-01' + g * interval '1 minute',
+         timestamp '2025-02-01' + g * interval '1 minute' + interval '20 minutes', 20, 'call-' || g,
+         repeat('{"role":"user","content":"An answer of some length, with detail."},', 40),
+         repeat('Interviewer: a question? Interviewee: an answer. ', 40),
+         'https://audio.example.com/' || g, 'A company description.', 'Ava', 'v1', repeat('analysis ', 100)
+  FROM generate_series(1, %(interviews)s) g JOIN pids p ON p.n = 1 + g %% %(profiles)s;
+INSERT INTO todos (user_id, content) SELECT 'user_2' || md5(g::text), 'todo ' || g
+  FROM generate_series(1, %(todos)s) g;
+INSERT INTO creator_conversations (user_id, messages)
+  SELECT 'user_2' || md5(g::text), '[{"role":"user","content":"draft a guide"}]'::jsonb
+  FROM generate_series(1, %(conversations)s) g;
+INSERT INTO reservations ("createdAt", details, "userId")
+  SELECT now(), '{"seat":"1A"}', u.id FROM generate_series(1, %(reservations)s) g
+  JOIN uids u ON u.n = 1 + g %% %(users)s;
+"""
+
+FLOOR = [f'CREATE TABLE "floor_{t}" AS SELECT * FROM "{t}"' for t in legacy_schema.TABLES]
+
+
+def libpq(url):
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def admin(url):
+    return psycopg.connect(libpq(url), autocommit=True)
+
+
+def db_url(url, name):
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def build_template(url, name, scale):
+    counts = {k: max(1, int(v * scale)) for k, v in BASE.items()}
+    with admin(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    started = time.perf_counter()
+    with psycopg.connect(libpq(db_url(url, name))) as conn:
+        ddl = legacy_schema.ddl("postgresql")
+        conn.execute(ddl["membership"])
+        for table in legacy_schema.TABLES:
+            conn.execute(ddl[table])
+        for statement in filter(str.strip, GENERATE.split(";\n")):
+            conn.execute(statement, counts)
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE")
+        size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()[0]
+    print(f"  generated {counts} in {time.perf_counter() - started:.1f}s ({size})")
+    return counts
+
+
+def clone(url, template, name):
+    with admin(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return db_url(url, name)
+
+
+def drop(url, *names):
+    with admin(url) as conn:
+        for name in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def time_floor(url):
+    with psycopg.connect(libpq(url)) as conn:
+        started = time.perf_counter()
+        for statement in FLOOR:
+            conn.execute(statement)
+        conn.commit()
+        return time.perf_counter() - started
+
+
+def time_upgrade(url):
+    import flask_migrate
+
+    from franko import create_app
+    from franko.config import TestingConfig
+
+    app = create_app(type("Bench", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
+    with app.app_context():
+        started = time.perf_counter()
+        flask_migrate.upgrade()
+        elapsed = time.perf_counter() - started
+        from franko.extensions import db
+
+        db.engine.dispose()
+    return elapsed
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1/postgres")
+    parser.add_argument("--scale", type=float, action="append")
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    import logging
+
+    logging.disable(logging.INFO)
+    results = []
+    for scale in args.scale or [0.1, 1.0]:
+        template = f"franko_bench_legacy_{str(scale).replace('.', '_')}"
+        print(f"scale {scale}:")
+        build_template(args.url, template, scale)
+        floors, upgrades = [], []
+        for _ in range(args.repeat):
+            floors.append(time_floor(clone(args.url, template, "franko_bench_floor")))
+            upgrades.append(time_upgrade(clone(args.url, template, "franko_bench_upgrade")))
+            drop(args.url, "franko_bench_floor", "franko_bench_upgrade")
+        floor, upgrade = min(floors), min(upgrades)
+        print(f"  floor (CREATE TABLE … AS SELECT of every legacy table): {floor:.2f}s  runs {floors}")
+        print(f"  flask db upgrade:                                       {upgrade:.2f}s  runs {upgrades}")
+        print(f"  upgrade / floor = {upgrade / floor:.2f}")
+        results.append((scale, floor, upgrade))
+        drop(args.url, template)
+    if len(results) > 1:
+        (s0, f0, u0), (s1, f1, u1) = results[0], results[-1]
+        print(f"rows x{s1 / s0:g}: upgrade time x{u1 / u0:.2f}, floor time x{f1 / f0:.2f}")
+
+
+if __name__ == "__main__":
+    main()
