@@ -4,11 +4,20 @@ Every statement here moves whole tables with INSERT … SELECT / UPDATE … FROM
 and on SQLite; where the two differ, both spellings sit side by side.
 """
 import hashlib
+import logging
+import time
 
 import sqlalchemy as sa
 from alembic import context, op
 
 ARCHIVE = "legacy_archive"
+log = logging.getLogger("alembic.runtime.migration")
+_started = time.monotonic()
+
+
+def progress(message: str) -> None:
+    """One line per step of the upgrade, with the time so far: the upgrade's progress counter."""
+    log.info("  [%6.1fs] %s", time.monotonic() - _started, message)
 
 
 def dialect() -> str:

@@ -38,7 +38,9 @@ SHOW = 20  # offending rows named per check in a preflight report
 
 def upgrade():
     if not h.offline():
+        h.progress("preflight: checking the legacy data")
         preflight()
+    h.progress("archiving the dropped profile columns")
     create_archive()
     if h.dialect() == "postgresql":
         # Safe to re-run; the value is not used in this transaction (PostgreSQL forbids that).
@@ -54,6 +56,7 @@ def upgrade():
     op.add_column("profiles", sa.Column("total_chat_instances_used", sa.Integer(), server_default="0"))
     op.add_column("profiles", sa.Column("total_chat_instances_available", sa.Integer(), server_default="0"))
     op.add_column("profiles", sa.Column("password_hash", sa.Text()))
+    h.progress("merging legacy users into profiles")
     merge_users()
     if h.dialect() == "postgresql":
         rename_primary_key("profiles", "pk_profiles")

@@ -32,6 +32,7 @@ LEGACY_FK_NAME = "chat_userId_fkey"  # what PostgreSQL named the inline REFERENC
 
 
 def upgrade():
+    h.progress("chat becomes chat_instances (rewriting every chat)")
     # Renames, as the spec asks (D2); the old names' only client is the old app.
     h.execute("ALTER TABLE chat RENAME TO chat_instances", "renaming-table")
     h.execute('ALTER TABLE chat_instances RENAME COLUMN "createdAt" TO created_at', "renaming-column")
@@ -44,6 +45,7 @@ def upgrade():
     h.execute("CREATE INDEX ix_chat_instances_user_id ON chat_instances (user_id)",
               "require-concurrent-index-creation")
     for table, pk in ARCHIVED:
+        h.progress(f"archiving and dropping {table}")
         h.archive_table(table, pk, LEGACY_COLUMNS[table])
         # Deprecated by the spec; every row was archived whole just above (D4).
         h.execute(f"DROP TABLE {h.q(table)}", "ban-drop-table")
