@@ -37,10 +37,10 @@ def configure_database(app: Flask) -> None:
 
 def check_secret_key(app: Flask) -> None:
     """Production never runs on a missing or development key."""
-    if app.testing or app.debug or app.config.get("ENV") == "development":
+    if app.testing or app.debug:
         return
     key = app.config.get("SECRET_KEY")
-    if not key or key == config_module.DevelopmentConfig.SECRET_KEY:
+    if not key or key == config_module.DEV_SECRET_KEY:
         raise RuntimeError(
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random value "
             "(e.g. python -c 'import secrets; print(secrets.token_hex(32))') before starting Franko."

@@ -63,10 +63,13 @@ class Config:
     FRANKO_LLM_TIMEOUT = float(os.environ.get("FRANKO_LLM_TIMEOUT", 20))
 
 
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
 class DevelopmentConfig(Config):
     """`make run`: a development key is allowed, SQLite by default."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 
 
 class ProductionConfig(Config):

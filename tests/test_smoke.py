@@ -30,3 +30,19 @@ def test_production_without_secret_key_refuses_to_start(monkeypatch):
     config = type("C", (ProductionConfig,), {"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
         create_app(config)
+
+
+def test_production_starts_with_a_secret_key_from_the_environment(monkeypatch):
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    config = type("C", (ProductionConfig,), {"SECRET_KEY": "a-real-secret-from-the-environment",
+                                             "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert create_app(config).config["SECRET_KEY"] == "a-real-secret-from-the-environment"
+
+
+def test_production_refuses_the_development_key(monkeypatch):
+    from franko.config import DEV_SECRET_KEY
+
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    config = type("C", (ProductionConfig,), {"SECRET_KEY": DEV_SECRET_KEY, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
+        create_app(config)

@@ -22,3 +22,22 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
     remember = BooleanField("Remember me")
     submit = SubmitField("Log in")
+
+
+class SetPasswordForm(FlaskForm):
+    """A new password, chosen through a one-time login link."""
+
+    password = PasswordField("New password", validators=[DataRequired(), Length(min=8, max=128)])
+    confirm = PasswordField("Repeat new password",
+                            validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
+    submit = SubmitField("Set password and log in")
+
+
+class ChangePasswordForm(FlaskForm):
+    """A logged-in owner changes their password; the current one proves it is them."""
+
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=128)])
+    password = PasswordField("New password", validators=[DataRequired(), Length(min=8, max=128)])
+    confirm = PasswordField("Repeat new password",
+                            validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
+    submit = SubmitField("Change password")

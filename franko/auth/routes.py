@@ -1,12 +1,13 @@
-"""Sign up, log in, log out."""
+"""Sign up, log in, log out, change the password, and the one-time login links."""
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from franko.auth import bp
-from franko.auth.forms import LoginForm, SignupForm
-from franko.auth.services import authenticate, create_account
+from franko.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm, SignupForm
+from franko.auth.passwords import verify_password
+from franko.auth.services import authenticate, create_account, profile_for_login_token, set_password
 from franko.extensions import db, limiter, login_manager
 from franko.models import Profile
 
@@ -68,3 +69,48 @@ def logout():
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("main.index"))
+
+
+@bp.route("/forgot")
+def forgot():
+    """No mail server is assumed: an admin issues a one-time link from the command line."""
+    return render_template("auth/forgot.html")
+
+
+@bp.route("/link/<token>", methods=["GET", "POST"])
+def login_link(token: str):
+    """Claim an account or reset a password: choose a password, then be logged in.
+
+    Opening the link (GET) changes nothing, so link previews cannot use it up; setting the
+    password changes the hash the token is bound to, so the link works once.
+    """
+    profile = profile_for_login_token(token)
+    if profile is None:
+        response = make_response(render_template("auth/link_invalid.html"), 400)
+    else:
+        form = SetPasswordForm()
+        if form.validate_on_submit():
+            set_password(profile, form.password.data)
+            db.session.commit()
+            login_user(profile)
+            flash("Your password is set and you are logged in.", "success")
+            return redirect(url_for("main.index"))
+        response = make_response(render_template("auth/link.html", form=form, profile=profile))
+    # The token is in the URL: never send it to another site in a Referer header.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current.data):
+            form.current.errors.append("This is not your current password.")
+        else:
+            set_password(current_user, form.password.data)
+            db.session.commit()
+            flash("Your password has been changed.", "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/password.html", form=form)

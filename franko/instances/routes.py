@@ -1,2 +1,96 @@
-"""Views of the instances feature."""
-from franko.instances import bp  # noqa: F401
+"""Chat instances: list, create, show (with the public link), edit the guide, delete."""
+import uuid
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from franko.extensions import db
+
+from franko.instances import bp
+from franko.instances.forms import ConfirmForm, GuideForm
+from franko.instances.services import (
+    cap_message, count_responses, create_instance, delete_instance, get_owned_instance, list_instances,
+    parse_guide, public_link, update_guide,
+)
+
+
+def billing_available() -> bool:
+    return "billing.index" in current_app.view_functions
+
+
+def at_cap() -> bool:
+    return (current_user.total_chat_instances_used or 0) >= (current_user.total_chat_instances_available or 0)
+
+
+@bp.route("/")
+@login_required
+def index():
+    return render_template("instances/index.html", rows=list_instances(current_user.user_id),
+                           at_cap=at_cap(), cap_message=cap_message(current_user, billing_available()),
+                           billing=billing_available(), public_link=public_link)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = GuideForm()
+    preview = None
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview = parse_guide(form.interview_guide.data)
+        else:
+            instance = create_instance(current_user.user_id, form.interview_guide.data)
+            if instance is None:
+                flash(cap_message(current_user, billing_available()), "warning")
+                return redirect(url_for("instances.index"))
+            flash("Your chat instance is ready. Share its link to start interviews.", "success")
+            return redirect(url_for("instances.show", instance_id=instance.id))
+    return render_template("instances/new.html", form=form, preview=preview, at_cap=at_cap(),
+                           cap_message=cap_message(current_user, billing_available()),
+                           billing=billing_available())
+
+
+@bp.route("/<uuid:instance_id>")
+@login_required
+def show(instance_id: uuid.UUID):
+    instance = get_owned_instance(instance_id, current_user.user_id)
+    return render_template("instances/show.html", instance=instance, link=public_link(instance),
+                           questions=parse_guide(instance.interview_guide),
+                           response_count=count_responses(instance.id))
+
+
+@bp.route("/<uuid:instance_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(instance_id: uuid.UUID):
+    instance = get_owned_instance(instance_id, current_user.user_id)
+    form = GuideForm(obj=instance)
+    preview = parse_guide(instance.interview_guide) if request.method == "GET" else None
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview = parse_guide(form.interview_guide.data)
+        else:
+            update_guide(instance, form.interview_guide.data)
+            flash("The interview guide is saved.", "success")
+            return redirect(url_for("instances.show", instance_id=instance.id))
+    return render_template("instances/edit.html", form=form, instance=instance, preview=preview)
+
+
+@bp.route("/<uuid:instance_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(instance_id: uuid.UUID):
+    """GET asks for confirmation, naming how many responses go too; POST deletes."""
+    instance = get_owned_instance(instance_id, current_user.user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        title = instance.title
+        try:
+            deleted = delete_instance(instance)
+        except IntegrityError:  # an interview started on this instance while it was being deleted
+            db.session.rollback()
+            flash("A new interview started on this instance just now; nothing was deleted. Try again.", "warning")
+            return redirect(url_for("instances.delete", instance_id=instance_id))
+        flash(f"“{title}” and its {deleted} response{'s' if deleted != 1 else ''} were deleted.", "success")
+        return redirect(url_for("instances.index"))
+    return render_template("instances/delete.html", form=form, instance=instance,
+                           response_count=count_responses(instance.id))

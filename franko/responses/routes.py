@@ -1,2 +1,69 @@
-"""Views of the responses feature."""
-from franko.responses import bp  # noqa: F401
+"""Responses of an instance: the paginated list, the CSV export, a transcript, deleting one."""
+import uuid
+
+from flask import Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_login import current_user, login_required
+
+from franko.instances.forms import ConfirmForm
+from franko.instances.services import get_owned_instance
+from franko.responses import bp
+from franko.responses.services import (
+    STATUSES, delete_response, export_filename, export_rows, get_owned_response, parse_messages, responses_page,
+)
+
+
+def status_filter() -> tuple[str | None, str | None]:
+    """The ?status= filter and an error message for an unknown one (then nothing is filtered)."""
+    status = request.args.get("status", "").strip()
+    if not status:
+        return None, None
+    if status not in STATUSES:
+        return None, "Unknown status: showing every response."
+    return status, None
+
+
+@bp.route("/instances/<uuid:instance_id>/responses")
+@login_required
+def index(instance_id: uuid.UUID):
+    instance = get_owned_instance(instance_id, current_user.user_id)
+    status, status_error = status_filter()
+    number = request.args.get("page", 1, type=int) or 1
+    per_page = current_app.config.get("FRANKO_RESPONSES_PER_PAGE", 25)
+    page = responses_page(instance.id, status, number, per_page)
+    return render_template("responses/index.html", instance=instance, page=page, status=status,
+                           status_error=status_error, statuses=STATUSES, delete_form=ConfirmForm())
+
+
+@bp.route("/instances/<uuid:instance_id>/responses.csv")
+@login_required
+def export(instance_id: uuid.UUID):
+    """Exactly what the list's filter selects, streamed as it is read."""
+    instance = get_owned_instance(instance_id, current_user.user_id)
+    status, _ = status_filter()
+    filename = export_filename(instance, status)
+    return Response(
+        stream_with_context(export_rows(instance.id, status)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.route("/responses/<uuid:response_id>")
+@login_required
+def show(response_id: uuid.UUID):
+    response, instance = get_owned_response(response_id, current_user.user_id)
+    messages, readable = parse_messages(response.messages_json)
+    return render_template("responses/show.html", response=response, instance=instance,
+                           messages=messages, messages_readable=readable, delete_form=ConfirmForm())
+
+
+@bp.route("/responses/<uuid:response_id>/delete", methods=["POST"])
+@login_required
+def delete(response_id: uuid.UUID):
+    response, instance = get_owned_response(response_id, current_user.user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = response.interviewee_first_name or "the interviewee"
+        delete_response(response)
+        flash(f"The response of {name} was deleted.", "success")
+    return redirect(url_for("responses.index", instance_id=instance.id))

@@ -1,0 +1,157 @@
+"""Chat-instance rules: reading an interview guide, the public link, listing, creating, deleting.
+
+`parse_guide` is shared with the interview agent, which asks exactly the questions it returns.
+"""
+import re
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import request, url_for
+from werkzeug.routing import BuildError
+
+from franko.extensions import db
+from franko.models import ChatInstance, ChatResponse, Profile
+from franko.plans import release_instance_slot, take_instance_slot
+
+# "- q", "* q", "+ q", "1. q", "1) q", optionally a task-list box "- [ ] q".
+_LIST_ITEM = re.compile(r"^(?:[-*+]|\d{1,3}[.)])(?:\s+|$)(?:\[[ xX]\]\s+)?")
+_HEADING = re.compile(r"^#{1,6}(?:\s|$)")
+GUIDE_MAX_LENGTH = 20_000
+
+
+def parse_guide(text: str | None) -> list[str]:
+    """The questions of an interview guide, in order: one per line or one per Markdown list item.
+
+    Blank lines are ignored, and so are Markdown headings: a leading `# heading` is the guide's
+    title and later headings name sections. In a guide written as a Markdown list, an indented
+    line without a marker continues the item above it (a question wrapped over two lines).
+    """
+    questions: list[str] = []
+    continuable = False  # whether the previous question was a list item an indented line may extend
+    for raw in (text or "").splitlines():
+        line = raw.strip()
+        if not line or _HEADING.match(line):
+            continuable = False
+            continue
+        marker = _LIST_ITEM.match(line)
+        if marker:
+            line = line[marker.end():].strip()
+            if line:
+                questions.append(line)
+            continuable = bool(line)
+        elif continuable and raw[:1] in (" ", "\t"):
+            questions[-1] = f"{questions[-1]} {line}"
+        else:
+            questions.append(line)
+            continuable = False
+    return questions
+
+
+def guide_title(text: str | None) -> str | None:
+    """The guide's leading `# heading`, if it starts with one."""
+    for raw in (text or "").splitlines():
+        line = raw.strip()
+        if line:
+            if not _HEADING.match(line):
+                return None
+            return line.lstrip("#").strip() or None
+    return None
+
+
+def public_link(instance: ChatInstance | uuid.UUID | str, external: bool = True) -> str:
+    """The link interviewees open: the interview feature's `interview.start`, else `/i/<id>`."""
+    instance_id = instance.id if isinstance(instance, ChatInstance) else instance
+    try:
+        return url_for("interview.start", instance_id=instance_id, _external=external)
+    except BuildError:  # the interview feature has not defined its endpoint (yet)
+        path = f"/i/{instance_id}"
+        return request.host_url.rstrip("/") + path if external else path
+
+
+@dataclass(frozen=True)
+class InstanceRow:
+    instance: ChatInstance
+    response_count: int
+
+
+def list_instances(user_id: str) -> list[InstanceRow]:
+    """The owner's instances, newest first, each with its response count, in one query."""
+    count = (
+        sa.select(sa.func.count(ChatResponse.id))
+        .where(ChatResponse.chat_instance_id == ChatInstance.id)
+        .correlate(ChatInstance)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(ChatInstance, count)
+        .where(ChatInstance.user_id == user_id)
+        .order_by(ChatInstance.created_at.desc(), ChatInstance.id)
+    ).all()
+    return [InstanceRow(instance, n) for instance, n in rows]
+
+
+def count_responses(instance_id: uuid.UUID) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(ChatResponse.id)).where(ChatResponse.chat_instance_id == instance_id)
+    ) or 0
+
+
+def create_instance(user_id: str, guide: str | None) -> ChatInstance | None:
+    """A new instance in the owner's free slot, or None (nothing changed) at the plan's cap.
+
+    The slot and the row are written in one transaction, so a refused or failed insert never
+    leaves a slot taken.
+    """
+    if not take_instance_slot(user_id):
+        db.session.rollback()
+        return None
+    instance = ChatInstance(user_id=user_id, interview_guide=clean_guide(guide))
+    db.session.add(instance)
+    db.session.commit()
+    return instance
+
+
+def update_guide(instance: ChatInstance, guide: str | None) -> None:
+    instance.interview_guide = clean_guide(guide)
+    db.session.commit()
+
+
+def delete_instance(instance: ChatInstance) -> int:
+    """Delete the instance and all its responses, give its slot back; returns how many responses went."""
+    deleted = db.session.execute(
+        sa.delete(ChatResponse).where(ChatResponse.chat_instance_id == instance.id),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    user_id = instance.user_id
+    db.session.delete(instance)
+    release_instance_slot(user_id)
+    db.session.commit()
+    return deleted
+
+
+def clean_guide(guide: str | None) -> str | None:
+    """Normalised line endings and no trailing blanks; an empty guide is stored as NULL."""
+    if guide is None:
+        return None
+    text = "\n".join(line.rstrip() for line in guide.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    text = text.strip("\n")
+    return text or None
+
+
+def cap_message(profile: Profile, billing_available: bool) -> str:
+    """What an owner at the plan's cap reads: why creating is refused and what to do about it."""
+    cap = profile.total_chat_instances_available or 0
+    used = profile.total_chat_instances_used or 0
+    what_to_do = "delete an instance you no longer need"
+    if billing_available and profile.membership != "pro":
+        what_to_do += ", or upgrade your plan for more"
+    return (f"Your {profile.membership} plan allows {cap} chat instance{'s' if cap != 1 else ''} "
+            f"and you have {used}. To create another, {what_to_do}.")
+
+
+def get_owned_instance(instance_id: uuid.UUID, user_id: str) -> ChatInstance:
+    """The instance if `user_id` owns it; 404 otherwise (another owner's looks like a missing one)."""
+    return db.first_or_404(
+        sa.select(ChatInstance).where(ChatInstance.id == instance_id, ChatInstance.user_id == user_id)
+    )

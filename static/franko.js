@@ -1,0 +1,23 @@
+// Franko's small progressive enhancements; every page works without them.
+
+// Copy buttons: <button data-copy-target="#input-id">. Hidden until this script shows them,
+// since without JavaScript the readonly input (selected on focus) is the way to copy.
+document.querySelectorAll("[data-copy-target]").forEach(function (button) {
+  var input = document.querySelector(button.dataset.copyTarget);
+  if (!input) return;
+  var label = button.textContent;
+  button.classList.remove("d-none");
+  button.addEventListener("click", function () {
+    function done() {
+      button.textContent = button.dataset.copiedLabel || "Copied!";
+      setTimeout(function () { button.textContent = label; }, 2000);
+    }
+    input.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand("copy"); done(); });
+    } else {
+      document.execCommand("copy");
+      done();
+    }
+  });
+});

@@ -1,0 +1,150 @@
+"""Sign up, log in (legacy bcrypt included), remember me, log out, `next`, password change."""
+import bcrypt
+import pytest
+
+from franko.auth.passwords import is_legacy_hash, verify_password
+from franko.extensions import db
+from franko.models import Profile
+from tests.factories import make_profile, profile_by_email
+
+
+def test_signup_bad_input_shows_each_message_and_stores_nothing(client, app):
+    response = client.post("/auth/signup", data={"email": "not-an-email", "password": "short", "confirm": "other"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Invalid email address." in page
+    assert "Field must be between 8 and 128 characters long." in page
+    assert "The passwords differ." in page
+    with app.app_context():
+        assert db.session.query(Profile).count() == 0
+
+
+def test_signup_refuses_an_email_taken_in_another_case(client, auth, app):
+    auth.signup(email="Owner@Example.com")
+    auth.logout()
+    response = auth.signup(email="owner@example.COM")
+    assert "An account with this email already exists" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Profile).count() == 1
+
+
+def test_login_logout(client, auth):
+    auth.signup()
+    auth.logout()
+    assert client.get("/instances/").status_code == 302
+    response = auth.login()
+    assert response.status_code == 302 and response.location == "/"
+    assert client.get("/instances/").status_code == 200
+    auth.logout()
+    assert client.get("/instances/").status_code == 302
+
+
+def test_login_wrong_password_and_unknown_email_say_the_same(client, auth):
+    auth.signup()
+    auth.logout()
+    wrong = auth.login(password="wrong password").get_data(as_text=True)
+    unknown = auth.login(email="nobody@example.com").get_data(as_text=True)
+    assert "Wrong email or password." in wrong and "Wrong email or password." in unknown
+
+
+def test_login_bad_input(client):
+    page = client.post("/auth/login", data={"email": "", "password": ""}).get_data(as_text=True)
+    assert page.count("This field is required.") == 2
+
+
+def test_remember_me_sets_a_remember_cookie(client, auth):
+    auth.signup()
+    auth.logout()
+    client.post("/auth/login", data={"email": "owner@example.com", "password": "correct horse", "remember": "y"})
+    assert client.get_cookie("remember_token") is not None
+
+
+def test_without_remember_me_no_remember_cookie(client, auth):
+    auth.signup()
+    auth.logout()
+    auth.login()
+    assert client.get_cookie("remember_token") is None
+
+
+@pytest.mark.parametrize("prefix", ["$2a$", "$2b$"])
+def test_legacy_bcrypt_login_is_rehashed_with_the_app_scheme(client, auth, app, prefix):
+    legacy = bcrypt.hashpw(b"old secret", bcrypt.gensalt(rounds=4)).decode()
+    legacy = prefix + legacy[4:]
+    with app.app_context():
+        make_profile(email="old@example.com", password=None, password_hash=legacy)
+    assert auth.login(email="old@example.com", password="wrong").status_code == 200
+    with app.app_context():
+        assert profile_by_email("old@example.com").password_hash == legacy  # a failed login changes nothing
+    assert auth.login(email="old@example.com", password="old secret").status_code == 302
+    with app.app_context():
+        stored = profile_by_email("old@example.com").password_hash
+    assert not is_legacy_hash(stored) and stored.startswith("scrypt:")
+    assert verify_password(stored, "old secret")
+    auth.logout()
+    assert auth.login(email="old@example.com", password="old secret").status_code == 302
+
+
+def test_account_without_password_cannot_log_in(client, auth, legacy_profile):
+    response = auth.login(email="legacy@example.com", password="anything at all")
+    assert "Wrong email or password." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/instances/", "/instances/"),
+    ("/profile/?x=1", "/profile/?x=1"),
+    ("https://evil.example.com/", "/"),
+    ("//evil.example.com/", "/"),
+    ("/\\evil.example.com", "/"),
+    ("javascript:alert(1)", "/"),
+    ("http://localhost/instances/", "/"),
+])
+def test_next_is_limited_to_this_site(client, auth, target, expected):
+    auth.signup()
+    auth.logout()
+    response = client.post("/auth/login", query_string={"next": target},
+                           data={"email": "owner@example.com", "password": "correct horse"})
+    assert response.status_code == 302
+    assert response.location == expected
+
+
+def test_anonymous_page_redirects_to_login_with_next(client):
+    response = client.get("/auth/password")
+    assert response.status_code == 302
+    assert response.location.startswith("/auth/login?next=")
+
+
+def test_change_password(client, auth, owner, app):
+    response = client.post("/auth/password", data={
+        "current": "correct horse", "password": "battery staple", "confirm": "battery staple"})
+    assert response.status_code == 302
+    auth.logout()
+    assert auth.login(password="correct horse").status_code == 200
+    assert auth.login(password="battery staple").status_code == 302
+
+
+def test_change_password_bad_input_changes_nothing(client, auth, owner, app):
+    with app.app_context():
+        before = profile_by_email("owner@example.com").password_hash
+    page = client.post("/auth/password", data={
+        "current": "not my password", "password": "battery staple", "confirm": "battery staple"}).get_data(as_text=True)
+    assert "This is not your current password." in page
+    page = client.post("/auth/password", data={
+        "current": "correct horse", "password": "short", "confirm": "different"}).get_data(as_text=True)
+    assert "Field must be between 8 and 128 characters long." in page
+    assert "The passwords differ." in page
+    page = client.post("/auth/password", data={}).get_data(as_text=True)
+    assert page.count("This field is required.") == 3
+    with app.app_context():
+        assert profile_by_email("owner@example.com").password_hash == before
+
+
+def test_forgot_password_page_says_to_ask_an_admin(client):
+    page = client.get("/auth/forgot").get_data(as_text=True)
+    assert "ask your Franko administrator" in page
+    assert "flask franko login-link" in page
+    assert 'href="/auth/forgot"' in client.get("/auth/login").get_data(as_text=True)
+
+
+def test_logged_in_user_visiting_login_or_signup_goes_home(client, owner):
+    assert client.get("/auth/login").location == "/"
+    assert client.get("/auth/signup").location == "/"

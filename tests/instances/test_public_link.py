@@ -1,0 +1,29 @@
+"""public_link: the interview feature's endpoint when it exists, `/i/<id>` until then."""
+import uuid
+
+from flask import Flask
+
+from franko.instances.services import public_link
+
+
+def test_fallback_without_the_interview_endpoint(monkeypatch):
+    app = Flask(__name__)
+    instance_id = uuid.uuid4()
+    with app.test_request_context("/", base_url="https://franko.example.org"):
+        assert public_link(instance_id) == f"https://franko.example.org/i/{instance_id}"
+        assert public_link(str(instance_id), external=False) == f"/i/{instance_id}"
+
+
+def test_uses_the_interview_start_endpoint_when_defined():
+    app = Flask(__name__)
+    app.add_url_rule("/interview/<uuid:instance_id>/begin", endpoint="interview.start", view_func=lambda instance_id: "")
+    instance_id = uuid.uuid4()
+    with app.test_request_context("/"):
+        assert public_link(instance_id) == f"http://localhost/interview/{instance_id}/begin"
+
+
+def test_the_app_builds_the_link_at_i(app):
+    instance_id = uuid.uuid4()
+    expected = f"http://localhost/i/{instance_id}"
+    with app.test_request_context("/"):
+        assert public_link(instance_id) in (expected, expected + "/")

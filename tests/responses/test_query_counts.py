@@ -1,0 +1,36 @@
+"""The responses list and the transcript view cost a constant number of SQL statements."""
+import json
+
+from franko.extensions import db
+from franko.models import ChatInstance
+from tests.factories import make_response
+from tests.responses.conftest import add_responses, count_queries
+
+
+def statements(client, app, url) -> int:
+    with count_queries(app) as n:
+        assert client.get(url).status_code == 200
+    return n[0]
+
+
+def test_responses_list_is_constant_in_rows(client, app, instance_id):
+    url = f"/instances/{instance_id}/responses"
+    with app.app_context():
+        add_responses(db.session.get(ChatInstance, instance_id), 2)
+    few = statements(client, app, url)
+    with app.app_context():
+        add_responses(db.session.get(ChatInstance, instance_id), 120, start_minutes_ago=5000)
+    many = statements(client, app, url)
+    assert many == few
+    assert statements(client, app, url + "?status=completed&page=3") == few
+    assert few <= 5
+
+
+def test_transcript_view_is_constant_in_messages(client, app, instance_id):
+    with app.app_context():
+        instance = db.session.get(ChatInstance, instance_id)
+        short = make_response(instance).id
+        long_messages = [{"role": "assistant" if i % 2 else "user", "content": f"m{i}"} for i in range(400)]
+        long = make_response(instance, messages_json=json.dumps(long_messages)).id
+    assert statements(client, app, f"/responses/{short}") == statements(client, app, f"/responses/{long}")
+    assert statements(client, app, f"/responses/{short}") <= 4

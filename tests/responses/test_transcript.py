@@ -1,0 +1,98 @@
+"""The transcript view: chat bubbles from messages_json (malformed tolerated), the clean transcript, facts."""
+import json
+import re
+
+import pytest
+
+from franko.extensions import db
+from franko.models import ChatInstance, ChatResponse
+from franko.responses.services import parse_messages
+from tests.factories import make_response
+
+
+def seed_response(app, instance_id, **fields):
+    with app.app_context():
+        return make_response(db.session.get(ChatInstance, instance_id), **fields).id
+
+
+def bubbles(page: str) -> list[tuple[str, str]]:
+    return [(side, text.strip()) for side, text in
+            re.findall(r'<div class="chat-bubble (\w+)[^"]*"><div class="chat-meta">.*?</div>(.*?)</div>', page, re.S)]
+
+
+def test_transcript_shows_bubbles_facts_and_clean_transcript(client, app, instance_id):
+    messages = [
+        {"role": "system", "content": "You are an interviewer.", "at": "2026-03-05T14:00:00"},
+        {"role": "assistant", "content": "What do you bake?", "at": "2026-03-05T14:01:00"},
+        {"role": "user", "content": "Bread.\nMostly sourdough.", "at": "2026-03-05T14:02:00Z"},
+        {"role": "agent", "content": "Thanks!"},
+    ]
+    response_id = seed_response(app, instance_id, first_name="Ada", interviewee_second_name="Lovelace",
+                                interviewee_email="ada@example.com", messages_json=json.dumps(messages), minutes=75)
+    page = client.get(f"/responses/{response_id}").get_data(as_text=True)
+    assert bubbles(page) == [("agent", "What do you bake?"), ("interviewee", "Bread.\nMostly sourdough."),
+                             ("agent", "Thanks!")]
+    assert "You are an interviewer." not in page
+    assert "Interview with Ada Lovelace" in page and "ada@example.com" in page
+    assert "1 h 15 min" in page and "1/2" in page and "completed" in page
+    assert "Agent: What do you do?\nInterviewee: I run a bakery." in page  # the clean transcript
+    assert "14:01" in page
+
+
+@pytest.mark.parametrize("raw", ["{not json", '"a string"', "42", "null", '[1, "x", null]', "[" * 5000])
+def test_malformed_messages_do_not_break_the_page(client, app, instance_id, raw):
+    response_id = seed_response(app, instance_id, messages_json=raw)
+    response = client.get(f"/responses/{response_id}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert bubbles(page) == []
+    assert "I run a bakery." in page  # the clean transcript is still there
+
+
+def test_no_messages_and_no_transcript(client, app, instance_id):
+    response_id = seed_response(app, instance_id, status="in_progress", messages_json=None, clean_transcript=None)
+    page = client.get(f"/responses/{response_id}").get_data(as_text=True)
+    assert "No messages yet." in page
+    assert "The clean transcript is written when the interview is completed." in page
+
+
+def test_parse_messages_tolerates_odd_shapes():
+    raw = json.dumps({"messages": [
+        {"role": "ASSISTANT", "content": [{"type": "text", "text": "Part one"}, {"type": "text", "text": "part two"}]},
+        {"role": "user", "content": 7, "at": "yesterday"},
+        {"role": "tool", "content": "lookup"},
+        {"role": "user", "content": "   "},
+        {"content": "no role"},
+    ]})
+    messages, readable = parse_messages(raw)
+    assert readable
+    assert [(m.side, m.content, m.at) for m in messages] == [
+        ("agent", "Part one part two", None), ("interviewee", "7", None), ("other", "lookup", None),
+        ("other", "no role", None)]
+    assert parse_messages("{broken") == ([], False)
+    assert parse_messages("") == ([], True)
+
+
+XSS = "<script>alert(1)</script>"
+
+
+def test_everything_typed_is_escaped(client, app, instance_id):
+    messages = [{"role": "assistant", "content": XSS}, {"role": "user", "content": XSS}]
+    response_id = seed_response(app, instance_id, first_name=XSS, interviewee_second_name=XSS, interviewee_email=XSS,
+                                messages_json=json.dumps(messages), clean_transcript=XSS, completion_status=XSS)
+    page = client.get(f"/responses/{response_id}").get_data(as_text=True)
+    assert XSS not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 6
+
+
+def test_unknown_response_is_404(client, owner):
+    assert client.get("/responses/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+def test_delete_button_on_the_transcript(client, app, instance_id):
+    response_id = seed_response(app, instance_id)
+    page = client.get(f"/responses/{response_id}").get_data(as_text=True)
+    assert f'action="/responses/{response_id}/delete"' in page
+    client.post(f"/responses/{response_id}/delete")
+    with app.app_context():
+        assert db.session.get(ChatResponse, response_id) is None
