@@ -1,0 +1,52 @@
+"""An answer costs the same few statements however many responses the owner has stored."""
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from franko.extensions import db
+from franko.models import ChatInstance
+from tests.factories import make_response
+from tests.interview.conftest import Interviewee, make_setup
+
+
+@contextmanager
+def counted(app):
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.strip().upper() != "BEGIN":  # SQLite's explicit BEGIN is no query
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def answer_costs(app, stored: int) -> tuple[int, int, int]:
+    """Statements for the intake, the first (charged) answer and a later answer, at an owner with `stored` responses."""
+    with app.app_context():
+        setup = make_setup(credits=50)
+        instance = db.session.get(ChatInstance, setup.instance_id)
+        for _ in range(stored):
+            make_response(instance)
+    person = Interviewee(app, setup.instance_id)
+    with counted(app) as intake:
+        person.start()
+    with counted(app) as first:
+        person.answer("I run a small bakery with five people.")
+    with counted(app) as later:
+        person.answer("Flour prices rise every single month.")
+    return len(intake), len(first), len(later)
+
+
+def test_answer_statements_do_not_grow_with_stored_responses(app):
+    few, many = answer_costs(app, 0), answer_costs(app, 30)
+    assert few == many
+    intake, first, later = few
+    # Intake: the instance, its owner, the insert. An answer: the instance, the response and the owner
+    # by primary key; the row claim, the response again, the charge (first answer only), the update.
+    assert (intake, first, later) == (3, 7, 6)
