@@ -1,0 +1,19 @@
+"""Admin fixtures: admin@example.com is the configured admin."""
+import pytest
+
+ADMIN_EMAIL = "admin@example.com"
+
+
+@pytest.fixture
+def app_config():
+    return {"FRANKO_ADMIN_EMAILS": [ADMIN_EMAIL], "FRANKO_ADMIN_PER_PAGE": 50}
+
+
+@pytest.fixture
+def admin(app, auth):
+    """The admin, signed up and logged in; returns its user_id."""
+    from tests.factories import profile_by_email
+
+    auth.signup(email=ADMIN_EMAIL)
+    with app.app_context():
+        return profile_by_email(ADMIN_EMAIL).user_id
