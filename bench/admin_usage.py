@@ -184,7 +184,7 @@ def main() -> None:
                    "FRANKO_ADMIN_EMAILS": ADMIN_EMAIL, "FRANKO_INSECURE_COOKIES": "1", "FLASK_DEBUG": "0"}
             servers.append(subprocess.Popen(
                 [os.path.join(ROOT, ".venv/bin/gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{ports[label]}",
-                 "--log-level", "warning", "bench.admin_usage_wsgi:app"], cwd=ROOT, env=env))
+                 "--log-level", "warning", "app:app"], cwd=ROOT, env=env))
         for label in SIZES:
             wait_for(ports[label], time.time() + 30)
             cookies[label] = log_in(ports[label])

@@ -183,7 +183,7 @@ def main() -> None:
             env.pop(key, None)  # the default agent: no network
         server = subprocess.Popen(
             [os.path.join(ROOT, ".venv/bin/gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-             "--log-level", "warning", "bench.interview_wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
+             "--log-level", "warning", "app:app"], cwd=ROOT, env=env, start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         for _ in range(60):
             try:

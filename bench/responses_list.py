@@ -194,7 +194,7 @@ def main() -> None:
                "FRANKO_INSECURE_COOKIES": "1", "FLASK_DEBUG": "0"}
         server = subprocess.Popen(
             [os.path.join(ROOT, ".venv/bin/gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-             "--log-level", "warning", "bench.responses_wsgi:app"], cwd=ROOT, env=env)
+             "--log-level", "warning", "app:app"], cwd=ROOT, env=env)
         wait_for(port, time.time() + 30)
         cookie = log_in(port)
         paths = {"small (100)": f"/instances/{small_id}/responses",
