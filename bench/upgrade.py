@@ -82,7 +82,8 @@ INSERT INTO reservations ("createdAt", details, "userId")
 # Floor A: every legacy table copied once, as it is.
 FLOOR_A = [f'CREATE TABLE "floor_{t}" AS SELECT * FROM "{t}"' for t in legacy_schema.TABLES]
 # Floor B: the same rows the upgrade writes, with the same transformations the spec asks for (each
-# archived row as JSON, the chats retyped, interviews projected to responses, users to profiles),
+# archived row as JSON, the chats retyped, interviews projected to responses and to one instance per
+# owner and use case, users to profiles),
 # by plain CREATE TABLE … AS, with no keys, indexes, checks or archive bookkeeping.
 FLOOR_B = [
     "SET LOCAL default_toast_compression = 'lz4'",
@@ -93,6 +94,9 @@ FLOOR_B = [
     "CREATE TABLE floor_responses AS SELECT id, user_id, use_case, interviewee_first_name, interviewee_last_name, "
     "interviewee_email, interview_start_time, interview_end_time, total_interview_minutes, "
     "conversation_history_raw, conversation_history_cleaned, created_at, updated_at FROM interviews",
+    "CREATE TABLE floor_instances AS SELECT CAST(md5(user_id || chr(31) || use_case) AS uuid) AS id, user_id, "
+    "'# ' || use_case || ' (imported)' AS interview_guide, min(created_at) AS created_at FROM interviews "
+    "GROUP BY user_id, use_case",
     'CREATE TABLE floor_profiles AS SELECT user_id, email, company_name FROM profiles '
     'UNION ALL SELECT CAST(id AS text), email, NULL FROM "user"',
 ]

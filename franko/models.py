@@ -136,15 +136,14 @@ class LegacyArchive(db.Model):
 
     __tablename__ = "legacy_archive"
 
-    id: Mapped[int] = mapped_column(sa.Integer, sa.Identity(), primary_key=True)
-    source_table: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    source_pk: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    # Keyed by where the row came from: one archived copy per legacy row, and no extra index to
+    # maintain while the upgrade archives tens of thousands of rows.
+    source_table: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    source_pk: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     row_json: Mapped[str] = mapped_column(sa.Text, nullable=False)
     archived_at: Mapped[datetime] = mapped_column(
         sa.DateTime, nullable=False, default=utcnow, server_default=sa.func.now()
     )
-
-    __table_args__ = (sa.UniqueConstraint("source_table", "source_pk"),)
 
 
 class StripeEvent(db.Model):

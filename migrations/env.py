@@ -60,6 +60,9 @@ def set_timeouts():
         return
     context.execute("SET LOCAL lock_timeout = '60s'")
     context.execute("SET LOCAL statement_timeout = '2h'")
+    # Room for the upgrade's big hash joins, sorts and index builds to stay in memory.
+    context.execute("SET LOCAL work_mem = '64MB'")
+    context.execute("SET LOCAL maintenance_work_mem = '256MB'")
     if not context.is_offline_mode():
         lz4 = context.get_bind().exec_driver_sql(
             "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'").scalar()

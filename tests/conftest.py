@@ -139,6 +139,18 @@ def owner(app, auth):
         return profile_by_email("owner@example.com").user_id
 
 
+@pytest.fixture
+def stranger(app):
+    """Another owner with one instance and one response; returns (instance_id, response_id)."""
+    from tests.factories import make_instance, make_profile, make_response
+
+    with app.app_context():
+        profile = make_profile(email="stranger@example.com", plan="starter")
+        instance = make_instance(profile, guide="# Their secret study\nWhat?")
+        response = make_response(instance, first_name="Their interviewee")
+        return instance.id, response.id
+
+
 # --- browser tests: a live server in a thread, Debian's Chromium driven by Playwright ---------
 
 class LiveServer:

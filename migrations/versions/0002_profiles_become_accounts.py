@@ -148,13 +148,11 @@ def data_problems() -> list[str]:
 def create_archive() -> None:
     op.create_table(
         h.ARCHIVE,
-        sa.Column("id", sa.Integer(), sa.Identity(), nullable=False),
         sa.Column("source_table", sa.Text(), nullable=False),
         sa.Column("source_pk", sa.Text(), nullable=False),
         sa.Column("row_json", sa.Text(), nullable=False),
         sa.Column("archived_at", sa.DateTime(), server_default=sa.func.now(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_legacy_archive"),
-        sa.UniqueConstraint("source_table", "source_pk", name="uq_legacy_archive_source_table_source_pk"),
+        sa.PrimaryKeyConstraint("source_table", "source_pk", name="pk_legacy_archive"),
     )
 
 
@@ -198,8 +196,11 @@ def merge_users() -> None:
         "total_responses_available, monthly_responses_quota, total_chat_instances_used, "
         "total_chat_instances_available) "
         f"SELECT {profile_id}, CAST(u.id AS text), u.email, u.password, 'free', {now}, {now}, "
-        f"false, 0, 0, {quota}, {quota}, 0, {cap} "
-        'FROM "user" AS u WHERE NOT EXISTS (SELECT 1 FROM profiles AS p WHERE p.user_id = CAST(u.id AS text))'
+        f"false, 0, 0, {quota}, {quota}, COALESCE(c.n, 0), {cap} "
+        # Their chats, counted now (D3), so the final count only revisits profiles that change.
+        'FROM "user" AS u LEFT JOIN (SELECT "userId", count(*) AS n FROM chat GROUP BY "userId") AS c '
+        'ON c."userId" = u.id '
+        'WHERE NOT EXISTS (SELECT 1 FROM profiles AS p WHERE p.user_id = CAST(u.id AS text))'
     )
 
 

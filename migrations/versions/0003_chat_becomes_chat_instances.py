@@ -76,7 +76,10 @@ def postgresql_reshape_chat_instances() -> None:
         legacy_pk = sa.inspect(op.get_bind()).get_pk_constraint("chat_instances")["name"] or legacy_pk
     h.execute(f"ALTER TABLE chat_instances RENAME CONSTRAINT {h.q(legacy_pk)} TO pk_chat_instances",
               "renaming-object")
-    op.execute("ALTER TABLE chat_instances ADD COLUMN interview_guide text, ADD COLUMN updated_at timestamp")
+    # updated_at arrives NOT NULL with a constant default (no rewrite, no scan); the rewrite below
+    # then gives each row its own value.
+    op.execute("ALTER TABLE chat_instances ADD COLUMN interview_guide text, "
+               "ADD COLUMN updated_at timestamp NOT NULL DEFAULT now()")
     # One table rewrite does all three: the owner's uuid becomes text, the json messages become
     # their own text unchanged, and updated_at starts equal to created_at (D2).
     # The rewrite is the point of this step (the spec retypes these columns); it runs once, in
@@ -88,12 +91,9 @@ def postgresql_reshape_chat_instances() -> None:
         "ALTER COLUMN messages TYPE text USING CAST(messages AS text), "
         "ALTER COLUMN messages DROP NOT NULL, "
         "ALTER COLUMN updated_at TYPE timestamp USING created_at, "
-        "ALTER COLUMN updated_at SET DEFAULT now(), "
         "ALTER COLUMN created_at SET DEFAULT now()",
         "changing-column-type", "ban-drop-not-null",
     )
-    # Every row got its value in the rewrite above, so the check finds nothing to refuse.
-    h.execute("ALTER TABLE chat_instances ALTER COLUMN updated_at SET NOT NULL", "adding-not-nullable-field")
     # NOT VALID + VALIDATE gains nothing inside the one transaction the upgrade runs in; the
     # preflight already proved every owner exists.
     h.execute(f"ALTER TABLE chat_instances ADD CONSTRAINT {FK_NAME} FOREIGN KEY (user_id) "

@@ -28,13 +28,23 @@ INTERVIEW_COLUMNS = [
     "analysis_part02", "analysis_part03", "analysis_part04", "analysis_part05", "analysis_part06",
     "created_at", "updated_at",
 ]
+FK_INSTANCE = "fk_chat_responses_chat_instance_id_chat_instances"
+FK_OWNER = "fk_chat_responses_user_id_profiles"
 HAS_OWNER = "EXISTS (SELECT 1 FROM profiles AS p WHERE p.user_id = i.user_id)"
 
 
 def upgrade():
-    create_chat_responses()
+    # On PostgreSQL the keys and indexes come after the bulk import: one validating join and one
+    # sorted index build instead of two key lookups and two index inserts per row. (SQLite gets
+    # them inline: it cannot add a key later, and does not check keys during the upgrade.)
+    postgresql = h.dialect() == "postgresql"
+    create_chat_responses(with_keys=not postgresql)
     h.progress("importing interviews as responses")
     import_interviews()
+    if postgresql:
+        add_keys_and_indexes()
+    else:
+        create_indexes()
     h.progress("archiving interviews")
     h.archive_table("interviews", "id", INTERVIEW_COLUMNS)
     # Deprecated by the spec (D6): imported above where it has an owner, archived whole in any case.
@@ -57,7 +67,7 @@ def downgrade():
     )
 
 
-def create_chat_responses() -> None:
+def create_chat_responses(with_keys: bool) -> None:
     op.create_table(
         "chat_responses",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -75,15 +85,28 @@ def create_chat_responses() -> None:
         sa.Column("clean_transcript", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(), server_default=sa.func.now(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), server_default=sa.func.now(), nullable=False),
-        sa.ForeignKeyConstraint(["chat_instance_id"], ["chat_instances.id"],
-                                name="fk_chat_responses_chat_instance_id_chat_instances"),
-        sa.ForeignKeyConstraint(["user_id"], ["profiles.user_id"], name="fk_chat_responses_user_id_profiles"),
         sa.PrimaryKeyConstraint("id", name="pk_chat_responses"),
+        *([sa.ForeignKeyConstraint(["chat_instance_id"], ["chat_instances.id"], name=FK_INSTANCE),
+           sa.ForeignKeyConstraint(["user_id"], ["profiles.user_id"], name=FK_OWNER)] if with_keys else []),
     )
+
+
+def create_indexes() -> None:
     # The foreign-key indexes go on with created_at: "newest first" pages read straight off them.
-    op.create_index("ix_chat_responses_chat_instance_id_created_at", "chat_responses",
-                    ["chat_instance_id", "created_at"])
-    op.create_index("ix_chat_responses_user_id_created_at", "chat_responses", ["user_id", "created_at"])
+    # The table is new in this transaction: nobody else can be waiting on it.
+    h.execute("CREATE INDEX ix_chat_responses_chat_instance_id_created_at "
+              "ON chat_responses (chat_instance_id, created_at)", "require-concurrent-index-creation")
+    h.execute("CREATE INDEX ix_chat_responses_user_id_created_at ON chat_responses (user_id, created_at)",
+              "require-concurrent-index-creation")
+
+
+def add_keys_and_indexes() -> None:
+    # The table is new in this transaction, so NOT VALID + VALIDATE would gain nothing.
+    h.execute(f"ALTER TABLE chat_responses ADD CONSTRAINT {FK_INSTANCE} FOREIGN KEY (chat_instance_id) "
+              "REFERENCES chat_instances (id)", "adding-foreign-key-constraint", "constraint-missing-not-valid")
+    h.execute(f"ALTER TABLE chat_responses ADD CONSTRAINT {FK_OWNER} FOREIGN KEY (user_id) "
+              "REFERENCES profiles (user_id)", "adding-foreign-key-constraint", "constraint-missing-not-valid")
+    create_indexes()
 
 
 def instance_id_sql() -> str:
@@ -114,13 +137,15 @@ def import_interviews() -> None:
 
 def set_counters() -> None:
     """D3: instances used = instances owned now; the cap is the plan's (responses counters untouched)."""
-    # One pass: the counts come from a single grouped join, not a lookup per profile.
+    # One pass: the counts come from a single grouped join, not a lookup per profile; rows that
+    # already hold the right numbers (profiles made from users, counted in 0002) are not rewritten.
+    cap = h.plan_case_sql("profiles.membership", "instances")
     op.execute(
-        "UPDATE profiles SET total_chat_instances_used = c.n, "
-        f"total_chat_instances_available = {h.plan_case_sql('profiles.membership', 'instances')} "
+        f"UPDATE profiles SET total_chat_instances_used = c.n, total_chat_instances_available = {cap} "
         "FROM (SELECT p.user_id, count(i.id) AS n FROM profiles AS p "
         "LEFT JOIN chat_instances AS i ON i.user_id = p.user_id GROUP BY p.user_id) AS c "
-        "WHERE c.user_id = profiles.user_id"
+        "WHERE c.user_id = profiles.user_id AND (profiles.total_chat_instances_used IS DISTINCT FROM c.n "
+        f"OR profiles.total_chat_instances_available IS DISTINCT FROM {cap})"
     )
 
 

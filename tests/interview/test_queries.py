@@ -1,29 +1,9 @@
 """An answer costs the same few statements however many responses the owner has stored."""
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from franko.extensions import db
 from franko.models import ChatInstance
 from tests.factories import make_response
+from tests.helpers import recorded_statements
 from tests.interview.conftest import Interviewee, make_setup
-
-
-@contextmanager
-def counted(app):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if statement.strip().upper() != "BEGIN":  # SQLite's explicit BEGIN is no query
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def answer_costs(app, stored: int) -> tuple[int, int, int]:
@@ -34,11 +14,11 @@ def answer_costs(app, stored: int) -> tuple[int, int, int]:
         for _ in range(stored):
             make_response(instance)
     person = Interviewee(app, setup.instance_id)
-    with counted(app) as intake:
+    with recorded_statements(app) as intake:
         person.start()
-    with counted(app) as first:
+    with recorded_statements(app) as first:
         person.answer("I run a small bakery with five people.")
-    with counted(app) as later:
+    with recorded_statements(app) as later:
         person.answer("Flour prices rise every single month.")
     return len(intake), len(first), len(later)
 

@@ -1,29 +1,10 @@
-"""Fixtures of the responses tests: the owner's instance with responses, another owner's, a counter."""
-from contextlib import contextmanager
+"""Fixtures of the responses tests: the owner's instance with its responses."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from franko.extensions import db
 from franko.models import utcnow
-
-
-@contextmanager
-def count_queries(app):
-    """Count the SQL statements the app sends while the block runs."""
-    with app.app_context():
-        engine = db.engine
-    counter = [0]
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        counter[0] += 1
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield counter
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def add_responses(instance, count: int, status="completed", start_minutes_ago=10_000, **fields) -> list:
@@ -51,14 +32,3 @@ def instance_id(app, owner):
     with app.app_context():
         return make_instance(profile_by_email("owner@example.com"), guide="# Bakery study\nWhat do you bake?").id
 
-
-@pytest.fixture
-def stranger(app):
-    """Another owner with one instance and one response; returns (instance_id, response_id)."""
-    from tests.factories import make_instance, make_profile, make_response
-
-    with app.app_context():
-        profile = make_profile(email="stranger@example.com", plan="starter")
-        instance = make_instance(profile, guide="# Their secret study\nWhat?")
-        response = make_response(instance, first_name="Their interviewee")
-        return instance.id, response.id

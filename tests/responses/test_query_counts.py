@@ -4,13 +4,14 @@ import json
 from franko.extensions import db
 from franko.models import ChatInstance
 from tests.factories import make_response
-from tests.responses.conftest import add_responses, count_queries
+from tests.helpers import recorded_statements
+from tests.responses.conftest import add_responses
 
 
 def statements(client, app, url) -> int:
-    with count_queries(app) as n:
+    with recorded_statements(app) as n:
         assert client.get(url).status_code == 200
-    return n[0]
+    return len(n)
 
 
 def test_responses_list_is_constant_in_rows(client, app, instance_id):
