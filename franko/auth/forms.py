@@ -18,7 +18,9 @@ class SignupForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    # No format check here: logging in only looks the address up, and legacy accounts may hold
+    # addresses today's validator refuses (e.g. an internal `.local` domain).
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
     remember = BooleanField("Remember me")
     submit = SubmitField("Log in")

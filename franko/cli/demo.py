@@ -11,7 +11,7 @@ from franko.extensions import db
 from franko.models import ChatInstance, ChatResponse, Profile, utcnow
 from franko.plans import apply_plan
 
-DEMO_EMAIL = "demo@franko.test"
+DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "franko-demo"
 
 GUIDES = [

@@ -148,3 +148,19 @@ def test_forgot_password_page_says_to_ask_an_admin(client):
 def test_logged_in_user_visiting_login_or_signup_goes_home(client, owner):
     assert client.get("/auth/login").location == "/"
     assert client.get("/auth/signup").location == "/"
+
+
+def test_legacy_address_the_validator_would_refuse_still_logs_in(client, app):
+    with app.app_context():
+        make_profile(email="Owner@Intranet.local", password="correct horse")
+    response = client.post("/auth/login", data={"email": "owner@intranet.local", "password": "correct horse"})
+    assert response.status_code == 302
+    assert "Hello" in client.get("/").get_data(as_text=True)
+
+
+def test_demo_account_logs_in_through_the_form(client, runner):
+    from franko.cli.demo import DEMO_EMAIL, DEMO_PASSWORD
+
+    assert runner.invoke(args=["franko", "seed-demo"]).exit_code == 0
+    response = client.post("/auth/login", data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
