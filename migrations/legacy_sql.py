@@ -12,12 +12,12 @@ from alembic import context, op
 
 ARCHIVE = "legacy_archive"
 log = logging.getLogger("alembic.runtime.migration")
-_started = time.monotonic()
 
 
 def progress(message: str) -> None:
-    """One line per step of the upgrade, with the time so far: the upgrade's progress counter."""
-    log.info("  [%6.1fs] %s", time.monotonic() - _started, message)
+    """One line per step of the upgrade, with the time since this run began: its progress counter."""
+    started = context.get_context().opts.setdefault("franko_started", time.monotonic())
+    log.info("  [%6.1fs] %s", time.monotonic() - started, message)
 
 
 def dialect() -> str:

@@ -46,3 +46,25 @@ def test_production_refuses_the_development_key(monkeypatch):
     config = type("C", (ProductionConfig,), {"SECRET_KEY": DEV_SECRET_KEY, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
         create_app(config)
+
+
+@pytest.mark.parametrize("given,expected", [
+    ("postgres://u:p@db:5432/franko", "postgresql+psycopg://u:p@db:5432/franko"),
+    ("postgresql://u@db/franko", "postgresql+psycopg://u@db/franko"),
+    ("postgresql+psycopg://u@db/franko", "postgresql+psycopg://u@db/franko"),
+    ("sqlite:////tmp/x.sqlite", "sqlite:////tmp/x.sqlite"),
+])
+def test_database_url_accepts_both_postgres_spellings(monkeypatch, given, expected):
+    from franko.config import database_url
+
+    monkeypatch.setenv("DATABASE_URL", given)
+    assert database_url(None) == expected
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch):
+    from franko.config import DevelopmentConfig
+
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    config = type("C", (DevelopmentConfig,), {"SQLALCHEMY_DATABASE_URI": None})
+    app = create_app(config)
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///" + app.instance_path + "/franko.sqlite"

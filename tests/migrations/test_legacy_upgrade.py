@@ -159,6 +159,7 @@ def test_upgrade_report_reconciles_every_row(legacy_db):
     result = legacy_db.flask("franko", "upgrade", "--report")
     assert result.exit_code == 0, result.output
     assert "MISMATCH" not in result.output
+    assert "] archiving interviews" in result.output  # each long step shows as a progress line
     for table in ("profiles", "user", "chat", "interviews", "todos", "creator_conversations", "reservations"):
         assert f"\n  {table}" in result.output
     assert result.output.count(" ok ") == 7
