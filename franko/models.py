@@ -36,7 +36,7 @@ class Profile(UserMixin, TimestampMixin, db.Model):
     email: Mapped[str | None] = mapped_column(sa.Text)
     organisation_name: Mapped[str | None] = mapped_column(sa.Text)
     membership: Mapped[str] = mapped_column(MEMBERSHIP, nullable=False, default="free", server_default="free")
-    stripe_customer_id: Mapped[str | None] = mapped_column(sa.Text)
+    stripe_customer_id: Mapped[str | None] = mapped_column(sa.Text, index=True)  # the webhook's look-up
     stripe_subscription_id: Mapped[str | None] = mapped_column(sa.Text)
     first_name: Mapped[str | None] = mapped_column(sa.Text)
     second_name: Mapped[str | None] = mapped_column(sa.Text)

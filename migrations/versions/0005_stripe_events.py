@@ -1,11 +1,17 @@
-"""Processed Stripe events: each webhook event id is applied once.
+"""Stripe: processed events (each webhook event id applied once); profiles found by their customer id.
 
 Revision ID: 0005_stripe_events
 Revises: 0004_chat_responses
 Create Date: 2026-11-25
 """
+import os
+import sys
+
 import sqlalchemy as sa
 from alembic import op
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import legacy_sql as h  # noqa: E402
 
 revision = "0005_stripe_events"
 down_revision = "0004_chat_responses"
@@ -25,8 +31,13 @@ def upgrade():
     )
     op.create_index("ix_stripe_events_stripe_customer_id_event_created", "stripe_events",
                     ["stripe_customer_id", "event_created"])
+    # Every webhook event finds its profile by Stripe customer id. CONCURRENTLY cannot run in the
+    # upgrade's transaction; during the maintenance window nothing else uses the table.
+    h.execute("CREATE INDEX ix_profiles_stripe_customer_id ON profiles (stripe_customer_id)",
+              "require-concurrent-index-creation")
 
 
 def downgrade():
+    op.drop_index("ix_profiles_stripe_customer_id", table_name="profiles")
     op.drop_index("ix_stripe_events_stripe_customer_id_event_created", table_name="stripe_events")
     op.drop_table("stripe_events")
