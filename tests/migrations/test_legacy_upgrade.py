@@ -216,3 +216,26 @@ def test_older_enum_without_starter_gains_it(database):
         db.session.commit()
         assert db.session.get(Profile, profile.user_id).membership == "starter"
         db.session.remove()
+
+
+def test_legacy_database_without_the_chatbot_tables_and_with_tables_of_its_own(database):
+    """Drizzle's half only (the chatbot merged later), plus a table the spec does not name."""
+    import sqlalchemy as sa
+
+    ddl = legacy.legacy_schema.ddl(database.backend)
+    statements = [ddl[t] for t in ("profiles", "todos", "interviews", "creator_conversations")]
+    if database.backend == "postgresql":
+        statements.insert(0, ddl["membership"])
+    database.execute(*statements, "CREATE TABLE office_notes (id integer PRIMARY KEY, body text)",
+                     "INSERT INTO office_notes VALUES (1, 'kept as it is')")
+    with database.engine.begin() as conn:
+        legacy.insert(conn, "profiles", user_id="user_2solo", id=legacy.uid(), membership="free",
+                      email="solo@example.com", created_at=legacy.T0, updated_at=legacy.T0)
+    result = database.upgrade()
+    assert result.exit_code == 0, result.output
+    assert database.scalar("SELECT email FROM profiles") == "solo@example.com"
+    assert database.scalar("SELECT body FROM office_notes") == "kept as it is"
+    names = set(sa.inspect(database.engine).get_table_names())
+    assert {"profiles", "chat_instances", "chat_responses", "office_notes"} <= names
+    assert not names & {"user", "chat", "reservations", "todos", "interviews", "creator_conversations"}
+    assert database.flask("franko", "verify").exit_code == 0
