@@ -3,6 +3,7 @@
 Frozen here, not derived from the app's models: the baseline revision creates it on an empty
 database and the downgrades re-create dropped tables from it.
 """
+import re
 
 POSTGRESQL = {
     "membership": "CREATE TYPE membership AS ENUM ('free', 'starter', 'pro')",
@@ -98,73 +99,16 @@ CREATE TABLE reservations (
 )""",
 }
 
-# SQLite has no uuid, json or enum types: they are text, as the legacy SQLite databases have them.
-SQLITE = {
-    "profiles": """
-CREATE TABLE profiles (
-  user_id                       text PRIMARY KEY NOT NULL,
-  membership                    text NOT NULL DEFAULT 'free',
-  stripe_customer_id            text,
-  stripe_subscription_id        text,
-  created_at                    timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP,
-  updated_at                    timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP,
-  first_name                    text,
-  second_name                   text,
-  company_url                   text,
-  company_description           text,
-  company_description_completed boolean DEFAULT false,
-  minutes_total_used            integer DEFAULT 0,
-  minutes_used_this_month       integer DEFAULT 0,
-  minutes_available             integer DEFAULT 0,
-  email                         text,
-  agent_interviewer_name        text,
-  voice_id                      text,
-  id                            text NOT NULL,
-  company_name                  text,
-  monthly_minutes               integer DEFAULT 0
-)""",
-    "todos": """
-CREATE TABLE todos (
-  id         text PRIMARY KEY NOT NULL,
-  user_id    text NOT NULL,
-  content    text NOT NULL,
-  completed  boolean NOT NULL DEFAULT false,
-  created_at timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP,
-  updated_at timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP
-)""",
-    "interviews": POSTGRESQL["interviews"]
-    .replace("uuid PRIMARY KEY NOT NULL DEFAULT gen_random_uuid()", "text PRIMARY KEY NOT NULL")
-    .replace("DEFAULT now()", "DEFAULT CURRENT_TIMESTAMP"),
-    "creator_conversations": """
-CREATE TABLE creator_conversations (
-  id         text PRIMARY KEY NOT NULL,
-  user_id    text NOT NULL,
-  messages   text NOT NULL DEFAULT '[]',
-  created_at timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP,
-  updated_at timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP
-)""",
-    "user": """
-CREATE TABLE "user" (
-  id       text PRIMARY KEY NOT NULL,
-  email    varchar(64) NOT NULL,
-  password varchar(64)
-)""",
-    "chat": """
-CREATE TABLE chat (
-  id          text PRIMARY KEY NOT NULL,
-  "createdAt" timestamp NOT NULL,
-  messages    text NOT NULL,
-  "userId"    text NOT NULL REFERENCES "user"(id)
-)""",
-    "reservations": """
-CREATE TABLE reservations (
-  id                    text PRIMARY KEY NOT NULL,
-  "createdAt"           timestamp NOT NULL,
-  details               text NOT NULL,
-  "hasCompletedPayment" boolean NOT NULL DEFAULT false,
-  "userId"              text NOT NULL REFERENCES "user"(id)
-)""",
-}
+
+def _sqlite(statement: str) -> str:
+    """The PostgreSQL DDL in SQLite's terms: uuid, json and the enum are text there, as the legacy
+    SQLite databases have them, and the defaults SQLite cannot compute are left to the writer."""
+    statement = statement.replace("DEFAULT gen_random_uuid()", "").replace("DEFAULT now()", "DEFAULT CURRENT_TIMESTAMP")
+    statement = statement.replace("'[]'::jsonb", "'[]'")
+    return re.sub(r"\b(uuid|jsonb|json|membership)( +(?:PRIMARY KEY )?NOT NULL)", r"text\2", statement)
+
+
+SQLITE = {table: _sqlite(statement) for table, statement in POSTGRESQL.items() if table != "membership"}
 
 # Creation order (parents first); drop in the reverse order.
 TABLES = ["profiles", "todos", "interviews", "creator_conversations", "user", "chat", "reservations"]
