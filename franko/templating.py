@@ -8,8 +8,7 @@ from flask_login import current_user
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_minutes, "minutes")
-    # url_rules lets the navigation show only the sections this app has.
-    app.context_processor(lambda: {"is_admin": is_admin(), "url_rules": current_app.view_functions})
+    app.context_processor(lambda: {"is_admin": is_admin()})
 
 
 def format_datetime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:

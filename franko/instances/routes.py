@@ -1,7 +1,7 @@
 """Chat instances: list, create, show (with the public link), edit the guide, delete."""
 import uuid
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -15,10 +15,6 @@ from franko.instances.services import (
 )
 
 
-def billing_available() -> bool:
-    return "billing.index" in current_app.view_functions
-
-
 def at_cap() -> bool:
     return (current_user.total_chat_instances_used or 0) >= (current_user.total_chat_instances_available or 0)
 
@@ -27,8 +23,7 @@ def at_cap() -> bool:
 @login_required
 def index():
     return render_template("instances/index.html", rows=list_instances(current_user.user_id),
-                           at_cap=at_cap(), cap_message=cap_message(current_user, billing_available()),
-                           billing=billing_available(), public_link=public_link)
+                           at_cap=at_cap(), cap_message=cap_message(current_user), public_link=public_link)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -42,13 +37,12 @@ def new():
         else:
             instance = create_instance(current_user.user_id, form.interview_guide.data)
             if instance is None:
-                flash(cap_message(current_user, billing_available()), "warning")
+                flash(cap_message(current_user), "warning")
                 return redirect(url_for("instances.index"))
             flash("Your chat instance is ready. Share its link to start interviews.", "success")
             return redirect(url_for("instances.show", instance_id=instance.id))
     return render_template("instances/new.html", form=form, preview=preview, at_cap=at_cap(),
-                           cap_message=cap_message(current_user, billing_available()),
-                           billing=billing_available())
+                           cap_message=cap_message(current_user))
 
 
 @bp.route("/<uuid:instance_id>")

@@ -7,8 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import request, url_for
-from werkzeug.routing import BuildError
+from flask import url_for
 
 from franko.extensions import db
 from franko.models import ChatInstance, ChatResponse, Profile
@@ -48,25 +47,10 @@ def parse_guide(text: str | None) -> list[str]:
     return questions
 
 
-def guide_title(text: str | None) -> str | None:
-    """The guide's leading `# heading`, if it starts with one."""
-    for raw in (text or "").splitlines():
-        line = raw.strip()
-        if line:
-            if not _HEADING.match(line):
-                return None
-            return line.lstrip("#").strip() or None
-    return None
-
-
 def public_link(instance: ChatInstance | uuid.UUID | str, external: bool = True) -> str:
-    """The link interviewees open: the interview feature's `interview.start`, else `/i/<id>`."""
+    """The link interviewees open (`interview.start`, at /i/<id>)."""
     instance_id = instance.id if isinstance(instance, ChatInstance) else instance
-    try:
-        return url_for("interview.start", instance_id=instance_id, _external=external)
-    except BuildError:  # the interview feature has not defined its endpoint (yet)
-        path = f"/i/{instance_id}"
-        return request.host_url.rstrip("/") + path if external else path
+    return url_for("interview.start", instance_id=instance_id, _external=external)
 
 
 @dataclass(frozen=True)
@@ -139,12 +123,12 @@ def clean_guide(guide: str | None) -> str | None:
     return text or None
 
 
-def cap_message(profile: Profile, billing_available: bool) -> str:
+def cap_message(profile: Profile) -> str:
     """What an owner at the plan's cap reads: why creating is refused and what to do about it."""
     cap = profile.total_chat_instances_available or 0
     used = profile.total_chat_instances_used or 0
     what_to_do = "delete an instance you no longer need"
-    if billing_available and profile.membership != "pro":
+    if profile.membership != "pro":
         what_to_do += ", or upgrade your plan for more"
     return (f"Your {profile.membership} plan allows {cap} chat instance{'s' if cap != 1 else ''} "
             f"and you have {used}. To create another, {what_to_do}.")

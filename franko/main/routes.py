@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import render_template, url_for
 from flask_login import current_user
 
 from franko.extensions import db
@@ -47,5 +47,4 @@ def index():
     )
     steps = first_run_steps(first_instance_id, bool(recent))
     return render_template("main/home.html", profile=current_user, recent=recent, steps=steps,
-                           show_checklist=not all(step.done for step in steps),
-                           billing="billing.index" in current_app.view_functions)
+                           show_checklist=not all(step.done for step in steps))

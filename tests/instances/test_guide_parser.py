@@ -1,7 +1,8 @@
 """parse_guide: the questions the agent asks, read from the owner's interview guide."""
 import pytest
 
-from franko.instances.services import clean_guide, guide_title, parse_guide
+from franko.instances.services import clean_guide, parse_guide
+from franko.models import ChatInstance
 
 
 def test_one_question_per_line_blank_lines_ignored():
@@ -12,7 +13,7 @@ def test_one_question_per_line_blank_lines_ignored():
 def test_leading_heading_is_the_title_not_a_question():
     text = "# Customer discovery\nWhat do you do?\nWhy?"
     assert parse_guide(text) == ["What do you do?", "Why?"]
-    assert guide_title(text) == "Customer discovery"
+    assert ChatInstance(interview_guide=text).title == "Customer discovery"
 
 
 @pytest.mark.parametrize("marker", ["-", "*", "+", "1.", "12)"])
@@ -52,10 +53,10 @@ def test_no_questions(text):
     assert parse_guide(text) == []
 
 
-def test_imported_guide_heading_only():
-    assert guide_title("# Sales calls (imported)") == "Sales calls (imported)"
-    assert guide_title("What do you do?") is None
-    assert guide_title(None) is None
+def test_title_is_the_guides_first_line():
+    assert ChatInstance(interview_guide="# Sales calls (imported)").title == "Sales calls (imported)"
+    assert ChatInstance(interview_guide="What do you do?").title == "What do you do?"
+    assert ChatInstance(interview_guide=None).title.startswith("Interview of ")
 
 
 def test_clean_guide_normalises_line_endings_and_empty_is_none():

@@ -84,11 +84,16 @@ def test_refused_at_the_cap_with_what_to_do(client, owner, app):
     assert "Your free plan allows 1 chat instance" in new_page and "interview_guide" not in new_page
 
 
-def test_cap_message_mentions_upgrading_when_billing_exists(client, owner, app):
+def test_cap_message_points_to_the_plans_below_pro(client, owner, app):
     with app.app_context():
         make_instance(profile_by_email("owner@example.com"))
     page = client.get("/instances/new").get_data(as_text=True)
-    assert ("upgrade your plan" in page) == ("billing.index" in app.view_functions)
+    assert "upgrade your plan" in page and 'href="/billing/"' in page
+    with app.app_context():
+        profile = profile_by_email("owner@example.com")
+        profile.membership, profile.total_chat_instances_available = "pro", 1
+        db.session.commit()
+    assert "upgrade your plan" not in client.get("/instances/new").get_data(as_text=True)
 
 
 def test_list_shows_each_instance_with_its_response_count(client, owner, app):

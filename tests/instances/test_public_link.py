@@ -1,17 +1,9 @@
-"""public_link: the interview feature's endpoint when it exists, `/i/<id>` until then."""
+"""public_link: the interview feature's `interview.start` endpoint."""
 import uuid
 
 from flask import Flask
 
 from franko.instances.services import public_link
-
-
-def test_fallback_without_the_interview_endpoint(monkeypatch):
-    app = Flask(__name__)
-    instance_id = uuid.uuid4()
-    with app.test_request_context("/", base_url="https://franko.example.org"):
-        assert public_link(instance_id) == f"https://franko.example.org/i/{instance_id}"
-        assert public_link(str(instance_id), external=False) == f"/i/{instance_id}"
 
 
 def test_uses_the_interview_start_endpoint_when_defined():
