@@ -7,9 +7,16 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from franko.extensions import db
+from franko.plans import PlanName
 
-MEMBERSHIP = sa.Enum("free", "starter", "pro", name="membership")
+MEMBERSHIP = sa.Enum(*(plan.value for plan in PlanName), name="membership")
 RESPONSE_STATUSES = ("in_progress", "completed", "abandoned")
+# What the responses' search looks in (name, email, the conversation), lower-cased, as PostgreSQL
+# writes it back: a trigram index on it serves `LIKE '%…%'` (franko.responses.services.search_text
+# builds the same expression portably).
+RESPONSE_SEARCH_SQL = ("lower((((((COALESCE(interviewee_first_name, ''::text) || ' '::text) "
+                       "|| COALESCE(interviewee_second_name, ''::text)) || ' '::text) "
+                       "|| COALESCE(interviewee_email, ''::text)) || ' '::text) || COALESCE(messages_json, ''::text))")
 
 
 def utcnow() -> datetime:
@@ -35,7 +42,8 @@ class Profile(UserMixin, TimestampMixin, db.Model):
     user_id: Mapped[str] = mapped_column(sa.Text, primary_key=True, default=lambda: str(uuid.uuid4()))
     email: Mapped[str | None] = mapped_column(sa.Text)
     organisation_name: Mapped[str | None] = mapped_column(sa.Text)
-    membership: Mapped[str] = mapped_column(MEMBERSHIP, nullable=False, default="free", server_default="free")
+    membership: Mapped[str] = mapped_column(MEMBERSHIP, nullable=False, default=PlanName.FREE.value,
+                                            server_default=PlanName.FREE.value)
     stripe_customer_id: Mapped[str | None] = mapped_column(sa.Text, index=True)  # the webhook's look-up
     stripe_subscription_id: Mapped[str | None] = mapped_column(sa.Text)
     first_name: Mapped[str | None] = mapped_column(sa.Text)
@@ -45,13 +53,15 @@ class Profile(UserMixin, TimestampMixin, db.Model):
     organisation_description_completed: Mapped[bool | None] = mapped_column(
         sa.Boolean, default=False, server_default=sa.false()
     )
-    total_responses_used: Mapped[int | None] = mapped_column(sa.Integer, default=0, server_default="0")
-    total_responses_used_this_month: Mapped[int | None] = mapped_column(sa.Integer, default=0, server_default="0")
-    total_responses_available: Mapped[int | None] = mapped_column(sa.Integer, default=0, server_default="0")
-    monthly_responses_quota: Mapped[int | None] = mapped_column(sa.Integer, default=0, server_default="0")
-    total_chat_instances_used: Mapped[int | None] = mapped_column(sa.Integer, default=0, server_default="0")
-    total_chat_instances_available: Mapped[int | None] = mapped_column(sa.Integer, default=0, server_default="0")
+    total_responses_used: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    total_responses_used_this_month: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    total_responses_available: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    monthly_responses_quota: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    total_chat_instances_used: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    total_chat_instances_available: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
     password_hash: Mapped[str | None] = mapped_column(sa.Text)
+    # Added by 0007: when the paid period ends (Stripe's invoice says); NULL: the monthly reset, on the 1st.
+    period_ends_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     instances: Mapped[list["ChatInstance"]] = relationship(back_populates="owner", passive_deletes=True)
 
@@ -117,6 +127,8 @@ class ChatResponse(TimestampMixin, db.Model):
     total_interview_minutes: Mapped[int | None] = mapped_column(sa.Integer)
     messages_json: Mapped[str | None] = mapped_column(sa.Text)
     clean_transcript: Mapped[str | None] = mapped_column(sa.Text)
+    # Added by 0007: when the owner was charged for this response (its first answer); NULL: not charged.
+    charged_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     instance: Mapped[ChatInstance] = relationship(back_populates="responses")
 
@@ -125,10 +137,20 @@ class ChatResponse(TimestampMixin, db.Model):
         # first" pages of one instance or one owner are read straight off the index.
         sa.Index("ix_chat_responses_chat_instance_id_created_at", "chat_instance_id", "created_at"),
         sa.Index("ix_chat_responses_user_id_created_at", "user_id", "created_at"),
+        # Added by 0007: the search box of the responses list (PostgreSQL's pg_trgm; SQLite scans).
+        sa.Index("ix_chat_responses_search_trgm", sa.literal_column(RESPONSE_SEARCH_SQL).label("search_text"),
+                 postgresql_using="gin", postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     def __repr__(self) -> str:
         return f"<ChatResponse {self.id}>"
+
+
+@sa.event.listens_for(ChatResponse.__table__, "before_create")
+def _create_pg_trgm(target, connection, **kw):
+    """The search index needs pg_trgm (a trusted extension) where `create_all` builds the schema."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
 
 
 class LegacyArchive(db.Model):

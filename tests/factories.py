@@ -7,7 +7,7 @@ from franko.auth.passwords import hash_password
 from franko.auth.services import find_by_email
 from franko.extensions import db
 from franko.models import ChatInstance, ChatResponse, Profile, utcnow
-from franko.plans import apply_plan
+from franko.plans import start_on_plan
 
 
 def profile_by_email(email: str) -> Profile:
@@ -17,9 +17,7 @@ def profile_by_email(email: str) -> Profile:
 def make_profile(email=None, password="correct horse", plan="free", **fields) -> Profile:
     profile = Profile(email=email or f"{uuid.uuid4().hex[:8]}@example.com",
                       password_hash=hash_password(password) if password else None)
-    apply_plan(profile, plan, new_period=True)
-    profile.total_chat_instances_used = 0
-    profile.total_responses_used = 0
+    start_on_plan(profile, plan)
     for key, value in fields.items():
         setattr(profile, key, value)
     db.session.add(profile)
@@ -50,6 +48,7 @@ def make_response(instance: ChatInstance, first_name="Ada", status="completed", 
         total_interview_minutes=minutes if status == "completed" else None,
         completion_status="1/2", messages_json=json.dumps(messages),
         clean_transcript="Agent: What do you do?\nInterviewee: I run a bakery.",
+        charged_at=start,  # it holds an answer: the owner was charged for it
     )
     for key, value in fields.items():
         setattr(response, key, value)

@@ -5,7 +5,7 @@ from wtforms import BooleanField, IntegerField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
-from franko.plans import PLAN_NAMES
+from franko.plans import PlanName
 
 DEFAULT_MAX_GRANT = 100_000
 
@@ -25,6 +25,6 @@ class GrantCreditsForm(FlaskForm):
 
 
 class ChangePlanForm(FlaskForm):
-    plan = SelectField("Plan", choices=[SelectChoice(name, name.capitalize()) for name in PLAN_NAMES])
+    plan = SelectField("Plan", choices=[SelectChoice(name.value, name.value.capitalize()) for name in PlanName])
     new_period = BooleanField("Start a new period (nothing used, the full quota available)")
     submit = SubmitField("Change plan")

@@ -10,6 +10,7 @@ from franko.admin.decorators import admin_required
 from franko.admin.forms import ChangePlanForm, GrantCreditsForm
 from franko.extensions import db
 from franko.models import Profile, utcnow
+from franko.plans import Change, usage
 
 DEFAULT_PER_PAGE = 50
 
@@ -81,15 +82,18 @@ def change_plan(user_id: str):
     form = ChangePlanForm()
     if not form.validate_on_submit():
         return _render_organisation(profile, GrantCreditsForm(), form, status=400)
-    services.change_plan(user_id, form.plan.data, form.new_period.data, admin=current_user.email)
-    flash(f"Plan changed to {form.plan.data}.", "success")
+    outcome = services.change_plan(user_id, form.plan.data, form.new_period.data, admin=current_user.email)
+    if outcome is Change.UNCHANGED:
+        flash(f"Already on the {form.plan.data} plan: nothing changed.", "info")
+    else:
+        flash(f"Plan changed to {form.plan.data}.", "success")
     return redirect(url_for("admin.organisation", user_id=user_id))
 
 
 def _render_organisation(profile: Profile, credits_form, plan_form, status: int = 200):
     return render_template(
         "admin/organisation.html", profile=profile, credits_form=credits_form, plan_form=plan_form,
-        counts=services.organisation_counts(profile.user_id),
+        counts=services.organisation_counts(profile.user_id), usage=usage(profile),
         title=profile.organisation_name or profile.email or profile.user_id,
     ), status
 

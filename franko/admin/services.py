@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from franko.extensions import db
-from franko.models import ChatInstance, ChatResponse, Profile, utcnow
-from franko.plans import PLAN_NAMES, apply_plan
+from franko.models import ChatInstance, ChatResponse, Profile
+from franko import plans
+from franko.plans import PLAN_NAMES
 
 P = Profile.__table__.c
 # What a usage row shows; all of it lives on `profiles`, so a page is one indexed query.
@@ -168,13 +169,8 @@ def organisation_counts(user_id: str) -> dict[str, int]:
 
 
 def grant_credits(user_id: str, amount: int, admin: str) -> int | None:
-    """Add `amount` responses to the balance in one atomic UPDATE; returns the new balance (None: no such profile)."""
-    after = db.session.execute(
-        sa.update(Profile.__table__)
-        .where(P.user_id == user_id)
-        .values(total_responses_available=_zero(P.total_responses_available) + amount, updated_at=utcnow())
-        .returning(P.total_responses_available)
-    ).scalar_one_or_none()
+    """Add `amount` responses to this period's balance (`plans.grant`); returns the new balance (None: no such profile)."""
+    after = plans.grant(user_id, amount)
     db.session.commit()
     if after is not None:
         current_app.logger.info("admin %s granted %d credits to %s: available %d -> %d",
@@ -186,16 +182,14 @@ PLAN_FIELDS = ("membership", "monthly_responses_quota", "total_chat_instances_av
                "total_responses_used_this_month", "total_responses_available")
 
 
-def change_plan(user_id: str, plan: str, new_period: bool, admin: str) -> Profile | None:
-    """Put the organisation on `plan` (through `apply_plan`), the row locked meanwhile; logged."""
-    profile = db.session.get(Profile, user_id, with_for_update=True)
-    if profile is None:
-        return None
-    before = {field: getattr(profile, field) for field in PLAN_FIELDS}
-    apply_plan(profile, plan, new_period=new_period)
+def change_plan(user_id: str, plan: str, new_period: bool, admin: str) -> plans.Change:
+    """Put the organisation on `plan` (`plans.change_plan`), logged with the numbers before and after."""
+    before = db.session.execute(sa.select(*(P[f] for f in PLAN_FIELDS)).where(P.user_id == user_id)).first()
+    outcome = plans.change_plan(user_id, plan, new_period=new_period)
     db.session.commit()
-    after = {field: getattr(profile, field) for field in PLAN_FIELDS}
-    current_app.logger.info("admin %s changed the plan of %s%s: %s", admin, user_id,
-                            " (new period)" if new_period else "",
-                            ", ".join(f"{f} {before[f]} -> {after[f]}" for f in PLAN_FIELDS))
-    return profile
+    if outcome is plans.Change.CHANGED:
+        after = db.session.execute(sa.select(*(P[f] for f in PLAN_FIELDS)).where(P.user_id == user_id)).first()
+        current_app.logger.info("admin %s changed the plan of %s%s: %s", admin, user_id,
+                                " (new period)" if new_period else "",
+                                ", ".join(f"{f} {b} -> {a}" for f, b, a in zip(PLAN_FIELDS, before, after)))
+    return outcome

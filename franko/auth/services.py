@@ -9,7 +9,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from franko.auth.passwords import hash_password, is_legacy_hash, verify_password
 from franko.extensions import db
 from franko.models import Profile
-from franko.plans import apply_plan
+from franko.plans import PlanName, start_on_plan
 
 
 def find_by_email(email: str) -> Profile | None:
@@ -20,9 +20,7 @@ def find_by_email(email: str) -> Profile | None:
 def create_account(email: str, password: str) -> Profile:
     """A new owner on the free plan; the caller commits."""
     profile = Profile(email=email.strip(), password_hash=hash_password(password))
-    apply_plan(profile, "free", new_period=True)
-    profile.total_chat_instances_used = 0
-    profile.total_responses_used = 0
+    start_on_plan(profile, PlanName.FREE)
     db.session.add(profile)
     return profile
 

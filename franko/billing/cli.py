@@ -4,28 +4,18 @@ import sqlalchemy as sa
 
 from franko.cli import franko_cli
 from franko.extensions import db
-from franko.models import Profile, utcnow
-from franko.plans import PLAN_NAMES, apply_plan
+from franko.models import Profile
+from franko.plans import PLAN_NAMES, Change, PlanName, change_plan, start_new_period
 
 
 def reset_free_accounts() -> int:
     """A new period for every free account, in one UPDATE; returns how many accounts.
 
-    Paid accounts are reset by Stripe's `invoice.paid` instead. Same rule as
-    `plans.start_new_period`: nothing used this month, the whole quota available.
+    Paid accounts are reset by Stripe's `invoice.paid` instead.
     """
-    p = Profile.__table__.c
-    result = db.session.execute(
-        sa.update(Profile.__table__)
-        .where(p.membership == "free")
-        .values(
-            total_responses_used_this_month=0,
-            total_responses_available=sa.func.coalesce(p.monthly_responses_quota, 0),
-            updated_at=utcnow(),
-        )
-    )
+    count = start_new_period(Profile.membership == PlanName.FREE.value)
     db.session.commit()
-    return result.rowcount
+    return count
 
 
 def find_account(email_or_user_id: str) -> Profile | None:
@@ -56,8 +46,12 @@ def set_plan(email_or_user_id: str, plan: str, new_period: bool) -> None:
     if profile is None:
         raise click.ClickException(f"No account with user id or email {email_or_user_id!r}.")
     before = profile.membership
-    apply_plan(profile, plan, new_period=new_period)
+    outcome = change_plan(profile.user_id, plan, new_period=new_period)
     db.session.commit()
+    db.session.refresh(profile)
+    if outcome is Change.UNCHANGED:
+        click.echo(f"{profile.email or profile.user_id} is already on the {plan} plan: nothing changed.")
+        return
     click.echo(
         f"{profile.email or profile.user_id}: {before} -> {profile.membership}; "
         f"{profile.total_responses_available} of {profile.monthly_responses_quota} responses available, "

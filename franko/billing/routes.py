@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from franko.billing import bp, services, webhook
 from franko.billing.forms import CheckoutForm, PortalForm
 from franko.extensions import csrf, db
-from franko.plans import PLAN_NAMES, get_plan
+from franko.plans import all_plans
 
 RETURN_MESSAGES = {
     "success": ("Thank you! Your plan changes as soon as Stripe confirms the payment.", "success"),
@@ -24,7 +24,7 @@ def index():
     return render_template(
         "billing/index.html",
         profile=current_user,
-        plans=[get_plan(name) for name in PLAN_NAMES],
+        plans=all_plans(),
         configured=services.billing_configured(),
         paid=services.has_paid_subscription(current_user),
     )
@@ -82,5 +82,9 @@ def stripe_webhook():
         current_app.logger.warning("Stripe webhook refused: %s", error)
         db.session.rollback()
         return {"error": "invalid payload or signature"}, 400
-    outcome = webhook.process_event(event)
+    try:
+        outcome = webhook.process_event(event)
+    except webhook.RetryLater as error:
+        current_app.logger.info("Stripe event %s (%s) deferred: %s", event["id"], event["type"], error)
+        return {"received": False, "retry": True}, 503
     return {"received": True, "outcome": outcome}, 200

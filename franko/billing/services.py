@@ -3,7 +3,7 @@ import stripe
 from flask import current_app, url_for
 
 from franko.models import Profile
-from franko.plans import PLAN_NAMES, Plan, get_plan
+from franko.plans import Plan, PlanName, all_plans
 
 
 class BillingNotConfigured(Exception):
@@ -17,7 +17,7 @@ def billing_configured() -> bool:
 
 def sold_plans() -> list[Plan]:
     """The plans a customer can buy: those with a Stripe price id."""
-    return [plan for plan in map(get_plan, PLAN_NAMES) if plan.price]
+    return [plan for plan in all_plans() if plan.price]
 
 
 def stripe_client() -> stripe.StripeClient:
@@ -36,7 +36,7 @@ def stripe_client() -> stripe.StripeClient:
 
 def has_paid_subscription(profile: Profile) -> bool:
     """A paying customer changes plan in the portal; a second Checkout would open a second subscription."""
-    return bool(profile.stripe_subscription_id) and profile.membership != "free"
+    return bool(profile.stripe_subscription_id) and profile.membership != PlanName.FREE
 
 
 def create_checkout_session(profile: Profile, plan: Plan) -> str:

@@ -2,9 +2,10 @@
 
 `process_event` records the event in `stripe_events` and applies its effect in the same
 transaction, so a retried or concurrent delivery of the same id changes nothing twice.
-Plans are changed only through `franko.plans` (apply_plan, start_new_period).
+Plans are changed only through `franko.plans` (change_plan, start_new_period).
 """
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from franko.extensions import db
 from franko.models import Profile, StripeEvent
-from franko.plans import apply_plan, plan_for_price, start_new_period
+from franko.plans import PlanName, change_plan, plan_for_price, start_new_period
 
 SUBSCRIPTION_EVENTS = (
     "customer.subscription.created",
@@ -29,6 +30,10 @@ Event = dict[str, Any]
 
 class WebhookRefused(Exception):
     """The request is not a genuine, well-formed Stripe event: answer 400, change nothing."""
+
+
+class RetryLater(Exception):
+    """The event cannot be applied yet (its account is not known yet): answer non-2xx, so Stripe retries."""
 
 
 def verify(payload: bytes, signature: str | None) -> Event:
@@ -62,6 +67,9 @@ def process_event(event: Event) -> str:
         handler = HANDLERS.get(event["type"])
         outcome = handler(event, obj) if handler else "ignored"
         db.session.commit()
+    except RetryLater:
+        db.session.rollback()  # the event id is not recorded: the retry is applied in full
+        raise
     except IntegrityError:
         db.session.rollback()
         if not already_processed(event["id"]):
@@ -107,7 +115,7 @@ def on_subscription_changed(event: Event, subscription: dict) -> str:
         current_app.logger.warning("Stripe event %s: price %r is no configured plan; nothing changed",
                                    event["id"], _first_price_id(subscription))
         return "unknown price"
-    apply_plan(profile, plan.name)
+    change_plan(profile.user_id, plan.name)
     profile.stripe_subscription_id = subscription.get("id")
     return f"plan {plan.name}"
 
@@ -123,12 +131,23 @@ def on_subscription_deleted(event: Event, subscription: dict) -> str:
 
 
 def on_invoice_paid(event: Event, invoice: dict) -> str:
-    """A paid invoice opens a new period: nothing used this month, the whole quota available."""
+    """A paid invoice opens a new period: nothing used this month, the whole quota available.
+
+    It may be the first event of a new subscriber, before any event linked the customer: the
+    account is then found by the subscription's metadata, which the invoice carries. A
+    subscription's invoice whose account cannot be found yet is refused, so Stripe retries it.
+    """
     customer_id = _id(invoice.get("customer"))
     profile = _locked_profile(customer_id=customer_id)
     if profile is None:
-        return _unknown(event, customer_id)
-    start_new_period(profile)
+        profile = _locked_profile(user_id=_invoice_user_id(invoice))
+        if profile is None:
+            if _invoice_subscription(invoice):
+                raise RetryLater(f"invoice of subscription {_invoice_subscription(invoice)!r}: account not known yet")
+            return _unknown(event, customer_id)
+        if customer_id and not profile.stripe_customer_id:
+            profile.stripe_customer_id = customer_id
+    start_new_period(Profile.user_id == profile.user_id, _invoice_period_end(invoice))
     return "new period"
 
 
@@ -196,9 +215,35 @@ def _end_subscription(profile: Profile, subscription: dict) -> str:
     """Back to free, unless the subscription that ended is not the account's current one."""
     if profile.stripe_subscription_id not in (None, subscription.get("id")):
         return "other subscription"
-    apply_plan(profile, "free")
+    change_plan(profile.user_id, PlanName.FREE)
     profile.stripe_subscription_id = None
     return "plan free"
+
+
+def _invoice_subscription(invoice: dict) -> str | None:
+    """The invoice's subscription: `subscription` (older API versions) or `parent.subscription_details`."""
+    details = ((invoice.get("parent") or {}).get("subscription_details") or {})
+    return _id(invoice.get("subscription")) or _id(details.get("subscription"))
+
+
+def _invoice_user_id(invoice: dict) -> str | None:
+    """The account Checkout put in the subscription's metadata, as the invoice repeats it."""
+    candidates = [
+        ((invoice.get("parent") or {}).get("subscription_details") or {}).get("metadata"),
+        (invoice.get("subscription_details") or {}).get("metadata"),
+        invoice.get("metadata"),
+        *((line or {}).get("metadata") for line in ((invoice.get("lines") or {}).get("data") or [])),
+    ]
+    return next((m["user_id"] for m in candidates if isinstance(m, dict) and m.get("user_id")), None)
+
+
+def _invoice_period_end(invoice: dict) -> datetime | None:
+    """When the period the invoice paid for ends (its subscription line's period), naive UTC."""
+    for line in (invoice.get("lines") or {}).get("data") or []:
+        end = ((line or {}).get("period") or {}).get("end")
+        if isinstance(end, int):
+            return datetime.fromtimestamp(end, timezone.utc).replace(tzinfo=None)
+    return None
 
 
 def _first_price_id(subscription: dict) -> str | None:

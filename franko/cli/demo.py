@@ -9,7 +9,7 @@ from franko.auth.services import find_by_email
 from franko.cli import franko_cli
 from franko.extensions import db
 from franko.models import ChatInstance, ChatResponse, Profile, utcnow
-from franko.plans import apply_plan
+from franko.plans import PlanName, start_on_plan
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "franko-demo"
@@ -45,7 +45,7 @@ def seed_demo() -> Profile:
                     organisation_url="https://acme.example.com",
                     organisation_description="Acme Analytics makes dashboards for small online shops.",
                     organisation_description_completed=True)
-    apply_plan(owner, "starter", new_period=True)
+    start_on_plan(owner, PlanName.STARTER)
     db.session.add(owner)
     db.session.flush()  # the user_id default is needed below
     instances = [ChatInstance(owner=owner, interview_guide=guide) for guide in GUIDES]

@@ -12,9 +12,8 @@ class GuideForm(FlaskForm):
     submit = SubmitField("Save")
 
     def validate_interview_guide(self, field):
-        # An instance may be created empty (titled by its date), but a guide that says something
-        # must give the agent at least one question to ask.
-        if field.data and field.data.strip() and not parse_guide(field.data):
+        # The agent needs at least one question to ask: an empty guide is refused (and takes no slot).
+        if not parse_guide(field.data):
             raise ValidationError("Add at least one question: one per line, or as a Markdown list.")
 
 

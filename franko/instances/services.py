@@ -11,7 +11,7 @@ from flask import url_for
 
 from franko.extensions import db
 from franko.models import ChatInstance, ChatResponse, Profile
-from franko.plans import release_instance_slot, take_instance_slot
+from franko.plans import PlanName, release_instance_slot, take_instance_slot
 
 # "- q", "* q", "+ q", "1. q", "1) q", optionally a task-list box "- [ ] q".
 _LIST_ITEM = re.compile(r"^(?:[-*+]|\d{1,3}[.)])(?:\s+|$)(?:\[[ xX]\]\s+)?")
@@ -128,7 +128,7 @@ def cap_message(profile: Profile) -> str:
     cap = profile.total_chat_instances_available or 0
     used = profile.total_chat_instances_used or 0
     what_to_do = "delete an instance you no longer need"
-    if profile.membership != "pro":
+    if profile.membership != PlanName.PRO:
         what_to_do += ", or upgrade your plan for more"
     return (f"Your {profile.membership} plan allows {cap} chat instance{'s' if cap != 1 else ''} "
             f"and you have {used}. To create another, {what_to_do}.")

@@ -2,12 +2,14 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 
 from franko.extensions import db
 from franko.main import bp
-from franko.models import ChatInstance, ChatResponse
+from franko.billing.services import billing_configured
+from franko.models import ChatInstance, ChatResponse, utcnow
+from franko.plans import usage
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,12 @@ def first_run_steps(first_instance_id, has_responses: bool) -> list[Step]:
     ]
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on their own: the SVG icon every page links to."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 @bp.route("/")
 def index():
     if not current_user.is_authenticated:
@@ -47,4 +55,17 @@ def index():
     )
     steps = first_run_steps(first_instance_id, bool(recent))
     return render_template("main/home.html", profile=current_user, recent=recent, steps=steps,
-                           show_checklist=not all(step.done for step in steps))
+                           show_checklist=not all(step.done for step in steps), counts=response_counts(),
+                           usage=usage(current_user), now=utcnow(), billing_configured=billing_configured())
+
+
+def response_counts() -> dict[str, int]:
+    """The owner's stored responses by status, and how many were charged, in one query."""
+    rows = db.session.execute(
+        sa.select(ChatResponse.status, sa.func.count(), sa.func.count(ChatResponse.charged_at))
+        .where(ChatResponse.user_id == current_user.user_id).group_by(ChatResponse.status)
+    ).all()
+    counts = {status or "unknown": n for status, n, _ in rows}
+    counts["total"] = sum(n for _, n, _ in rows)
+    counts["charged"] = sum(c for _, _, c in rows)
+    return counts

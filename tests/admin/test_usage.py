@@ -43,7 +43,7 @@ def test_table_shows_each_organisations_usage(client, orgs):
     bob = html[html.index("bob@example.com"):html.index("carol@example.com")]
     assert "Bolt Labs" in bob and ">starter<" in bob.replace("text-capitalize\">", ">")
     assert "50 / 100" in bob  # this period / quota, with its bar
-    assert 'aria-valuenow="50"' in bob and "width: 50%" in bob
+    assert 'aria-valuenow="50"' in bob and "w-50" in bob
     assert "3 / 5" in bob  # instances / cap
     assert "Organisations 1–5 of 5" in html
     assert 'src="/admin/chart/responses-per-day.svg"' in html

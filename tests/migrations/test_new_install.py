@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 
 from franko.extensions import db
 
-HEAD = "0005_stripe_events"
+HEAD = "0007_accounting"
 
 
 def schema_differences(database) -> list:

@@ -1,0 +1,76 @@
+"""Accounting: counters never NULL, the period's end, each response's charge, and the responses' search index.
+
+Revision ID: 0007_accounting
+Revises: 0005_stripe_events
+Create Date: 2026-11-25
+"""
+import os
+import sys
+
+import sqlalchemy as sa
+from alembic import op
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import legacy_sql as h  # noqa: E402
+
+revision = "0007_accounting"
+down_revision = "0005_stripe_events"
+branch_labels = None
+depends_on = None
+
+COUNTERS = ("total_responses_used", "total_responses_used_this_month", "total_responses_available",
+            "monthly_responses_quota", "total_chat_instances_used", "total_chat_instances_available")
+# The expression franko.responses.search.search_text() builds; the planner matches it to this index.
+SEARCH_TEXT = ("lower(coalesce(interviewee_first_name, '') || ' ' || coalesce(interviewee_second_name, '') "
+               "|| ' ' || coalesce(interviewee_email, '') || ' ' || coalesce(messages_json, ''))")
+SEARCH_INDEX = "ix_chat_responses_search_trgm"
+
+
+def upgrade():
+    # Legacy and upgraded accounts may hold NULL counters: NULL meant 0 everywhere they were read.
+    h.progress("profiles: NULL counters become 0")
+    op.execute("UPDATE profiles SET " + ", ".join(f"{c} = COALESCE({c}, 0)" for c in COUNTERS)
+               + " WHERE " + " OR ".join(f"{c} IS NULL" for c in COUNTERS))
+    set_counters_nullable(False)
+    op.add_column("profiles", sa.Column("period_ends_at", sa.DateTime(), nullable=True))
+    op.add_column("chat_responses", sa.Column("charged_at", sa.DateTime(), nullable=True))
+    # A response was charged when it took a first answer: its conversation holds an interviewee turn.
+    h.progress("chat_responses: charged_at from the stored conversations")
+    op.execute("UPDATE chat_responses SET charged_at = COALESCE(interview_start_time, created_at) "
+               "WHERE messages_json LIKE '%\"role\": \"user\"%' OR messages_json LIKE '%\"role\":\"user\"%'")
+    if h.dialect() == "postgresql":
+        h.progress("chat_responses: trigram index for the responses' search")
+        # pg_trgm is a trusted extension (PostgreSQL 13+): the database owner may create it.
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        # CONCURRENTLY cannot run in the upgrade's transaction; during the maintenance window
+        # nothing else uses the table.
+        h.execute(f"CREATE INDEX {SEARCH_INDEX} ON chat_responses USING gin (({SEARCH_TEXT}) gin_trgm_ops)",
+                  "require-concurrent-index-creation")
+
+
+def downgrade():
+    if h.dialect() == "postgresql":
+        op.execute(f"DROP INDEX IF EXISTS {SEARCH_INDEX}")
+    op.drop_column("chat_responses", "charged_at")  # SQLite 3.35+ drops a plain column in place
+    set_counters_nullable(True, drop_period_end=True)
+
+
+def set_counters_nullable(nullable: bool, drop_period_end: bool = False) -> None:
+    """The counters' NOT NULL, set or dropped: ALTER on PostgreSQL, a table rebuild on SQLite."""
+    if h.dialect() == "postgresql":
+        if drop_period_end:
+            op.drop_column("profiles", "period_ends_at")
+        for column in COUNTERS:
+            # The table is locked for the maintenance window anyway, and its NULLs were just removed.
+            h.execute(f"ALTER TABLE profiles ALTER COLUMN {column} {'DROP' if nullable else 'SET'} NOT NULL",
+                      "adding-not-nullable-field")
+        return
+    # SQLite rebuilds the table; the rebuild cannot carry the expression index on lower(email).
+    op.drop_index("uq_profiles_email_lower", table_name="profiles")
+    with op.batch_alter_table("profiles", recreate="always") as batch:
+        if drop_period_end:
+            batch.drop_column("period_ends_at")
+        for column in COUNTERS:
+            batch.alter_column(column, existing_type=sa.Integer(), nullable=nullable,
+                               existing_server_default=sa.text("0"))
+    op.execute("CREATE UNIQUE INDEX uq_profiles_email_lower ON profiles (lower(email))")
