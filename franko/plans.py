@@ -220,10 +220,11 @@ def grant(user_id: str, amount: int) -> int | None:
     ).scalar_one_or_none()
 
 
-def charge_response(user_id: str, response_id=None) -> bool:
-    """Take one response from the owner's balance (and mark the response charged); False when none is left."""
-    from franko.models import ChatResponse
+def charge_response(user_id: str, response=None) -> bool:
+    """Take one response from the owner's balance; False when none is left.
 
+    `response` (the ChatResponse being answered) is marked charged, written with its own update.
+    """
     p = _profiles().c
     now = _now()
     result = _execute(
@@ -238,10 +239,8 @@ def charge_response(user_id: str, response_id=None) -> bool:
     )
     if result.rowcount != 1:
         return False
-    if response_id is not None:
-        r = ChatResponse.__table__.c
-        _execute(sa.update(ChatResponse.__table__).where(r.id == response_id, r.charged_at.is_(None))
-                 .values(charged_at=now))
+    if response is not None:
+        response.charged_at = now
     return True
 
 

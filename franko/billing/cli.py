@@ -38,7 +38,7 @@ def reset_monthly_usage() -> None:
 
 @franko_cli.command("set-plan")
 @click.argument("email_or_user_id")
-@click.argument("plan", type=click.Choice(PLAN_NAMES))
+@click.argument("plan", type=click.Choice([name.value for name in PLAN_NAMES]))
 @click.option("--new-period", is_flag=True, help="Also start a new period (nothing used, the full quota available).")
 def set_plan(email_or_user_id: str, plan: str, new_period: bool) -> None:
     """Put an account on PLAN (free, starter or pro)."""

@@ -148,7 +148,7 @@ def submit_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | No
         db.session.rollback()
         return AnswerResult(Outcome.CONFLICT)
 
-    if first_answer and not charge_response(owner_id, response_id):
+    if first_answer and not charge_response(owner_id, response):
         # Not charged, so the answer is not kept: the owner receives nothing they did not pay for.
         closing = {"role": "assistant", "at": timestamp(utcnow()), "question": None,
                    "content": NO_CREDIT_MESSAGE.format(name=context.interviewee_name,

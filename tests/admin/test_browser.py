@@ -45,7 +45,7 @@ def test_usage_page_with_its_chart(live_server, page):
     assert page.locator("#usage-table tbody tr").count() == 13
     screenshot(page, "admin-usage")
 
-    page.get_by_role("link", name="This period / quota").click()
+    page.get_by_role("link", name="This period / allowance").click()
     first = page.locator("#usage-table tbody tr").first
     assert "owner11@example.com" in first.inner_text()  # 11 * 37 = 407 used of pro's 1000, the most
     page.get_by_placeholder("Email or organisation name").fill("organisation 1")

@@ -34,6 +34,7 @@ def test_page_shows_the_organisations_usage(client, org):
     assert "org@example.com" in html
     assert "3 / 10" in html
     assert '<dd class="col-6">2</dd>' in html  # responses stored
+    assert 'id="how-credits-combine"' in html and "granted\n      responses are kept" in html
     assert "1 / 1 (1 stored)" in html
 
 

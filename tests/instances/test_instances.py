@@ -1,6 +1,6 @@
 """Chat instances: list, create at the cap, guide editor with preview, public link, delete."""
-import sqlalchemy as sa
 import pytest
+import sqlalchemy as sa
 
 from franko.extensions import db
 from franko.models import ChatInstance, ChatResponse
@@ -44,11 +44,15 @@ def test_create_instance_takes_a_slot_and_shows_its_link(client, owner, app):
     assert "<li>What do you do?</li>" in page and "<li>What is hard about it?</li>" in page
 
 
-def test_create_without_a_guide_is_allowed_and_titled_by_date(client, owner, app):
-    assert client.post("/instances/new", data={"interview_guide": "", "submit": "Create"}).status_code == 302
-    [instance] = instances(app)
-    assert instance.interview_guide is None
-    assert "Interview of " in client.get("/instances/").get_data(as_text=True)
+@pytest.mark.parametrize("guide", ["", "   \n\n", "# Only a title"])
+def test_create_without_a_question_is_refused_next_to_the_field_and_takes_no_slot(client, owner, app, guide):
+    response = client.post("/instances/new", data={"interview_guide": guide, "submit": "Create instance"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "is-invalid" in page and '<div class="invalid-feedback">Add at least one question' in page
+    assert "Your chat instance is ready" not in page
+    assert instances(app) == []
+    assert owner_profile(app).total_chat_instances_used == 0
 
 
 def test_preview_shows_the_questions_and_creates_nothing(client, owner, app):

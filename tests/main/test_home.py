@@ -53,9 +53,9 @@ def test_usage_and_instances_bars(client, owner, app):
         db.session.commit()
         make_instance(p)
     page = home(client)
-    assert "<strong>8</strong> of 10 used · 2 available" in page
-    assert 'aria-valuenow="8"' in page and "width: 80%" in page
-    assert "<strong>1</strong> of 1 on the free plan" in page and "width: 100%" in page
+    assert "<strong>8</strong> of 10 used\n      · 2 available" in page
+    assert 'aria-valuenow="8"' in page and "bg-warning w-80" in page  # amber from 80%
+    assert "<strong>1</strong> of 1 on the free plan" in page and "w-100" in page
     assert 'id="responses-used-up"' not in page
 
 
@@ -78,7 +78,7 @@ def test_over_quota_counters_never_overflow_the_bar(client, owner, app):
         p.total_chat_instances_used, p.total_chat_instances_available = 3, 1
         db.session.commit()
     page = home(client)
-    assert "width: 150%" not in page and "width: 300%" not in page
+    assert "w-150" not in page and "w-300" not in page and "bg-danger w-100" in page
 
 
 def test_recent_responses_are_newest_first_and_link_to_transcripts(client, owner, app):
