@@ -1,4 +1,4 @@
-"""Engine settings that make SQLite behave like the production database."""
+"""Engine settings that make SQLite behave like the production database, and SQL text helpers."""
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -27,3 +27,8 @@ def configure_engine(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(conn):
         conn.exec_driver_sql("BEGIN")
+
+
+def escape_like(text: str) -> str:
+    """`text` with LIKE's wildcards escaped, to be used with escape='\\'."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

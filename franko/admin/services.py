@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from franko.database import escape_like
 from franko.extensions import db
 from franko.models import ChatInstance, ChatResponse, Profile
 from franko import plans
@@ -82,11 +83,6 @@ class UsageQuery:
                   "dir": "desc" if self.descending else None}
         values.update(changes)
         return {k: v for k, v in values.items() if v is not None}
-
-
-def escape_like(text: str) -> str:
-    """`text` with LIKE's wildcards escaped, to be used with escape='\\'."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Responses of an instance: the paginated list, the CSV export, a transcript, deleting one."""
+"""Responses of an instance: the filtered, paginated list, the CSV export, a transcript, deleting one."""
 import uuid
 
 from flask import Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
@@ -8,41 +8,32 @@ from franko.instances.forms import ConfirmForm
 from franko.instances.services import get_owned_instance
 from franko.responses import bp
 from franko.responses.services import (
-    STATUSES, delete_response, export_filename, export_rows, get_owned_response, parse_messages, responses_page,
+    STATUSES, Filters, delete_response, export_filename, export_rows, get_owned_response, neighbours,
+    parse_messages, responses_page,
 )
-
-
-def status_filter() -> tuple[str | None, str | None]:
-    """The ?status= filter and an error message for an unknown one (then nothing is filtered)."""
-    status = request.args.get("status", "").strip()
-    if not status:
-        return None, None
-    if status not in STATUSES:
-        return None, "Unknown status: showing every response."
-    return status, None
 
 
 @bp.route("/instances/<uuid:instance_id>/responses")
 @login_required
 def index(instance_id: uuid.UUID):
     instance = get_owned_instance(instance_id, current_user.user_id)
-    status, status_error = status_filter()
+    filters = Filters.from_args(request.args)
     number = request.args.get("page", 1, type=int) or 1
     per_page = current_app.config.get("FRANKO_RESPONSES_PER_PAGE", 25)
-    page = responses_page(instance.id, status, number, per_page)
-    return render_template("responses/index.html", instance=instance, page=page, status=status,
-                           status_error=status_error, statuses=STATUSES, delete_form=ConfirmForm())
+    page = responses_page(instance.id, filters, number, per_page)
+    return render_template("responses/index.html", instance=instance, page=page, filters=filters,
+                           statuses=STATUSES, delete_form=ConfirmForm())
 
 
 @bp.route("/instances/<uuid:instance_id>/responses.csv")
 @login_required
 def export(instance_id: uuid.UUID):
-    """Exactly what the list's filter selects, streamed as it is read."""
+    """Exactly what the list's filters select, streamed as it is read."""
     instance = get_owned_instance(instance_id, current_user.user_id)
-    status, _ = status_filter()
-    filename = export_filename(instance, status)
+    filters = Filters.from_args(request.args)
+    filename = export_filename(instance, filters.status)
     return Response(
-        stream_with_context(export_rows(instance.id, status)),
+        stream_with_context(export_rows(instance, filters)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
@@ -53,7 +44,8 @@ def export(instance_id: uuid.UUID):
 def show(response_id: uuid.UUID):
     response, instance = get_owned_response(response_id, current_user.user_id)
     messages, readable = parse_messages(response.messages_json)
-    return render_template("responses/show.html", response=response, instance=instance,
+    newer, older = neighbours(response)
+    return render_template("responses/show.html", response=response, instance=instance, newer=newer, older=older,
                            messages=messages, messages_readable=readable, delete_form=ConfirmForm())
 
 

@@ -1,15 +1,16 @@
-"""Responses: a page of an instance's interviews, the CSV export, reading a transcript."""
+"""Responses: a page of an instance's interviews (filtered, searched), the CSV export, reading a transcript."""
 import csv
 import json
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import load_only
 
+from franko.database import escape_like
 from franko.extensions import db
 from franko.models import RESPONSE_STATUSES, ChatInstance, ChatResponse
 
@@ -32,14 +33,82 @@ class Page:
         return self.number > 1
 
 
-def _filtered(instance_id: uuid.UUID, status: str | None):
-    stmt = sa.select(ChatResponse).where(ChatResponse.chat_instance_id == instance_id)
-    if status:
-        stmt = stmt.where(ChatResponse.status == status)
-    return stmt
+SEARCH_MAX_LENGTH = 100
 
 
-def responses_page(instance_id: uuid.UUID, status: str | None, number: int, per_page: int) -> Page:
+def search_text() -> sa.ColumnElement[str]:
+    """Name, email and conversation, lower-cased: the expression the trigram index (0007) is built on.
+
+    Its constants are literals, not parameters, so PostgreSQL's planner matches it to the index.
+    """
+    r, blank, space = ChatResponse, sa.literal_column("''"), sa.literal_column("' '")
+    return sa.func.lower(
+        sa.func.coalesce(r.interviewee_first_name, blank) + space + sa.func.coalesce(r.interviewee_second_name, blank)
+        + space + sa.func.coalesce(r.interviewee_email, blank) + space + sa.func.coalesce(r.messages_json, blank)
+    )
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the owner asked the list (and its CSV) for, every value checked; `errors` name what was ignored."""
+
+    status: str | None = None
+    search: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    errors: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        errors: dict[str, str] = {}
+        status = (args.get("status") or "").strip() or None
+        if status and status not in STATUSES:
+            errors["status"], status = "Unknown status: showing every response.", None
+        dates = {}
+        for name in ("from", "to"):
+            raw = (args.get(name) or "").strip()
+            try:
+                dates[name] = date.fromisoformat(raw) if raw else None
+            except ValueError:
+                errors[name], dates[name] = "Enter a date as YYYY-MM-DD.", None
+        if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
+            errors["to"], dates["to"] = "The end date is before the start date.", None
+        return cls(status, (args.get("q") or "").strip()[:SEARCH_MAX_LENGTH], dates["from"], dates["to"], errors)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.status or self.search or self.date_from or self.date_to)
+
+    def args(self, **changes) -> dict:
+        """Query-string arguments of this filter, with `changes` (for links)."""
+        values = {"status": self.status, "q": self.search or None,
+                  "from": self.date_from.isoformat() if self.date_from else None,
+                  "to": self.date_to.isoformat() if self.date_to else None}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v is not None}
+
+    def where(self, instance_id: uuid.UUID) -> list:
+        """The conditions: one instance; its status; a day range (UTC, both days included); the search."""
+        conditions = [ChatResponse.chat_instance_id == instance_id]
+        if self.status:
+            conditions.append(ChatResponse.status == self.status)
+        if self.date_from:
+            conditions.append(ChatResponse.created_at >= datetime.combine(self.date_from, time()))
+        if self.date_to:
+            conditions.append(ChatResponse.created_at < datetime.combine(self.date_to + timedelta(days=1), time()))
+        if self.search:
+            term = self.search.lower()
+            # The conversation is stored as JSON, where json.dumps writes é as \u00e9: look for both spellings.
+            spellings = {term, json.dumps(term)[1:-1]}
+            conditions.append(sa.or_(*(search_text().like(f"%{escape_like(s)}%", escape="\\") for s in sorted(spellings))))
+        return conditions
+
+
+def _filtered(instance_id: uuid.UUID, filters: Filters):
+    return sa.select(ChatResponse).where(*filters.where(instance_id))
+
+
+def responses_page(instance_id: uuid.UUID, filters: Filters, number: int, per_page: int) -> Page:
     """One page, newest first, read off the (instance, created_at) index.
 
     Nothing counts the rows: one more row than a page is fetched to know whether a next page
@@ -47,12 +116,13 @@ def responses_page(instance_id: uuid.UUID, status: str | None, number: int, per_
     """
     number = max(number, 1)
     rows = db.session.scalars(
-        _filtered(instance_id, status)
+        _filtered(instance_id, filters)
         .options(load_only(
             ChatResponse.id, ChatResponse.chat_instance_id, ChatResponse.status,
             ChatResponse.completion_status, ChatResponse.interviewee_first_name,
             ChatResponse.interviewee_second_name, ChatResponse.interviewee_email,
             ChatResponse.interview_start_time, ChatResponse.total_interview_minutes, ChatResponse.created_at,
+            ChatResponse.charged_at,
         ))
         .order_by(ChatResponse.created_at.desc(), ChatResponse.id.desc())
         .offset((number - 1) * per_page)
@@ -92,7 +162,8 @@ EXPORT_COLUMNS = (
     ("interview_end_time_utc", ChatResponse.interview_end_time),
     ("total_interview_minutes", ChatResponse.total_interview_minutes),
     ("created_at_utc", ChatResponse.created_at),
-    ("clean_transcript", ChatResponse.clean_transcript),
+    ("charged_at_utc", ChatResponse.charged_at),
+    ("clean_transcript", ChatResponse.clean_transcript),  # last: the conversation so far when not completed
 )
 
 
@@ -115,24 +186,67 @@ class _Line:
         return value
 
 
-def export_rows(instance_id: uuid.UUID, status: str | None) -> Iterator[str]:
-    """The CSV of what the filter selects, newest first, line by line.
+def export_rows(instance: ChatInstance, filters: Filters) -> Iterator[str]:
+    """The CSV of what the filter selects, newest first, line by line: one row per response.
 
-    Rows are fetched in batches (a server-side cursor on PostgreSQL), so an export of any size
-    never sits in memory. A BOM first tells spreadsheet apps the file is UTF-8.
+    After the response's own columns come one column per guide question, holding the
+    interviewee's answers to it (follow-ups included), so an interview still in progress
+    exports what it has so far. Rows are fetched in batches (a server-side cursor on
+    PostgreSQL), so an export of any size never sits in memory. A BOM first tells spreadsheet
+    apps the file is UTF-8.
     """
+    from franko.instances.services import parse_guide
+    from franko.interview.services import clean_transcript
+
+    questions = parse_guide(instance.interview_guide)
     writer = csv.writer(_Line())
-    yield "\ufeff" + writer.writerow([name for name, _ in EXPORT_COLUMNS])
-    stmt = sa.select(*(column for _, column in EXPORT_COLUMNS)).where(ChatResponse.chat_instance_id == instance_id)
-    if status:
-        stmt = stmt.where(ChatResponse.status == status)
-    stmt = stmt.order_by(ChatResponse.created_at.desc(), ChatResponse.id.desc())
+    yield "\ufeff" + writer.writerow([name for name, _ in EXPORT_COLUMNS]
+                                     + [f"Q{n}: {question}" for n, question in enumerate(questions, 1)])
+    stmt = (sa.select(*(column for _, column in EXPORT_COLUMNS), ChatResponse.messages_json)
+            .where(*filters.where(instance.id))
+            .order_by(ChatResponse.created_at.desc(), ChatResponse.id.desc()))
     result = db.session.execute(stmt, execution_options={"yield_per": EXPORT_BATCH})
+    transcript_at = len(EXPORT_COLUMNS) - 1
     for partition in result.partitions():
-        yield "".join(writer.writerow([spreadsheet_safe(v) for v in row]) for row in partition)
+        lines = []
+        for row in partition:
+            values, raw = list(row[:-1]), row[-1]
+            messages = _raw_messages(raw)
+            if not values[transcript_at] and messages:  # not completed yet: the conversation so far
+                values[transcript_at] = clean_transcript(messages, values[3])
+            cells = values + answers_by_question(messages, len(questions))
+            lines.append(writer.writerow([spreadsheet_safe(v) for v in cells]))
+        yield "".join(lines)
 
 
-def export_filename(instance: ChatInstance, status: str | None) -> str:
+def _raw_messages(raw: str | None) -> list[dict]:
+    try:
+        data = json.loads(raw) if raw else []
+    except (ValueError, RecursionError):
+        return []
+    if isinstance(data, dict):
+        data = data.get("messages")
+    return [m for m in data if isinstance(m, dict)] if isinstance(data, list) else []
+
+
+def answers_by_question(messages: list[dict], count: int) -> list[str]:
+    """The interviewee's answers to each of `count` guide questions: an answer belongs to the
+    question the agent's message before it was about (its `question` index); follow-up answers
+    are joined to the first. Conversations without question indexes (legacy) give empty cells."""
+    answers: list[list[str]] = [[] for _ in range(count)]
+    current = None
+    for message in messages:
+        role = message.get("role")
+        if role == "assistant":
+            current = message.get("question")
+        elif role == "user" and isinstance(current, int) and 0 <= current < count:
+            text = " ".join(_text(message.get("content")).split())
+            if text:
+                answers[current].append(text)
+    return [" / ".join(parts) for parts in answers]
+
+
+def export_filename(instance: ChatInstance, status: str | None = None) -> str:
     """An ASCII file name from the instance's title, e.g. franko-customer-discovery-completed.csv."""
     slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in instance.title.lower())
     slug = "-".join(part for part in slug.split("-") if part)[:60] or "responses"
@@ -196,3 +310,15 @@ def _time(value) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+def neighbours(response: ChatResponse) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+    """The newer and the older response of the same instance (the list's order), for previous / next."""
+    key = sa.tuple_(ChatResponse.created_at, ChatResponse.id)
+    here = sa.tuple_(sa.literal(response.created_at), sa.literal(response.id, ChatResponse.id.type))
+    same = ChatResponse.chat_instance_id == response.chat_instance_id
+    newer = db.session.scalar(sa.select(ChatResponse.id).where(same, key > here)
+                              .order_by(ChatResponse.created_at, ChatResponse.id).limit(1))
+    older = db.session.scalar(sa.select(ChatResponse.id).where(same, key < here)
+                              .order_by(ChatResponse.created_at.desc(), ChatResponse.id.desc()).limit(1))
+    return newer, older
