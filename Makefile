@@ -6,7 +6,12 @@ PORT    ?= 5000
 
 .PHONY: run test install chromium squawk bench clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed node_modules/.installed
+
+# Test-only JavaScript (axe-core for the browser tests' accessibility checks), pinned in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PYTHON) || python3 -m venv $(VENV)
