@@ -57,3 +57,12 @@ def test_set_plan_refuses_unknown_account_and_plan(ctx, runner):
     bad_plan = runner.invoke(args=["franko", "set-plan", "a@example.com", "platinum"])
     assert bad_plan.exit_code == 2
     assert db.session.scalar(sa.select(Profile.membership)) == "free"
+
+
+def test_set_plan_to_the_same_plan_changes_nothing_and_says_so(runner, app):
+    from tests.factories import make_profile
+
+    with app.app_context():
+        make_profile(email="same@example.com", plan="starter")
+    result = runner.invoke(args=["franko", "set-plan", "same@example.com", "starter"])
+    assert result.exit_code == 0 and "already on the starter plan: nothing changed" in result.output

@@ -35,6 +35,7 @@ def test_first_answer_without_credit_closes_politely(app):
     assert [m["role"] for m in bob.messages()] == ["assistant", "assistant"]
     assert "café" not in response.messages_json and response.clean_transcript.count("Interviewer:") == 2
     assert counters(app, setup.owner_id) == (0, 1, 1)  # never below zero
+    assert response.charged_at is None and ada.stored().charged_at is not None  # each response says so
 
     page = bob.chat().get_data(as_text=True)
     assert "This interview has ended" in page and 'name="answer"' not in page
