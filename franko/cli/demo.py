@@ -70,7 +70,8 @@ def demo_response(owner, instance, first, second, start, completed, n) -> ChatRe
     for i, question in enumerate(asked):
         answer = ANSWERS[(n + i) % len(ANSWERS)]
         for role, content in (("assistant", question), ("user", answer)):
-            messages.append({"role": role, "content": content, "at": at.isoformat()})
+            message = {"role": role, "content": content, "at": at.isoformat()}
+            messages.append({**message, "question": i} if role == "assistant" else message)
             transcript.append(f"{'Interviewer' if role == 'assistant' else first}: {content}")
             at += timedelta(minutes=2)
     if completed:
@@ -86,4 +87,5 @@ def demo_response(owner, instance, first, second, start, completed, n) -> ChatRe
         total_interview_minutes=minutes if completed else None,
         completion_status=f"{len(asked)}/{len(questions)}", messages_json=json.dumps(messages, ensure_ascii=False),
         clean_transcript="\n".join(transcript) if completed else None, created_at=start, updated_at=at,
+        charged_at=start,  # every demo interview took a first answer
     )
