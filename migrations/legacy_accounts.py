@@ -165,7 +165,8 @@ def merge_users() -> None:
         f"SELECT {profile_id}, s.account, s.email, s.password, 'free', {dated}, {dated}, "
         f"false, 0, 0, {quota}, {quota}, s.chats, {cap} FROM {SUMMARY} AS s WHERE s.creates = 1"
     )
-    op.execute("DROP TABLE franko_accounts")
+    # The upgrade's own temporary table, made above; nothing else ever sees it.
+    h.execute("DROP TABLE franko_accounts", "ban-drop-table")
 
 
 def unmerge_users() -> None:
