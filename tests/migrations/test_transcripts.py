@@ -22,6 +22,7 @@ CASES = {
     "blank tails": "[00:00] Agent: one\n\n\n[00:02] User:   two  \n\n",
     "no turns": legacy.NO_TURNS_TRANSCRIPT,
     "bracket text": "[note] nothing here is a turn\nAgent: neither is this",
+    "crlf lead-in": "intro\r\n\r\n[00:01] Agent: hi\r\nmore\r\r\n[00:02] User: x\ry\r\n",
 }
 EXPECTED = {
     "crlf": [("assistant", "Hello", "2025-03-01T09:30:01Z"), ("user", "Hi\nthere", "2025-03-01T09:30:05Z")],
@@ -33,6 +34,8 @@ EXPECTED = {
     "no speaker": [("assistant", "Tell me.\n[00:04] well it was fine", "2025-03-01T09:30:00Z"),
                    ("user", "ok", "2025-03-01T09:30:09Z")],
     "blank tails": [("assistant", "one", "2025-03-01T09:30:00Z"), ("user", "two", "2025-03-01T09:30:02Z")],
+    "crlf lead-in": [("assistant", "intro\n\nhi\nmore", "2025-03-01T09:30:01Z"),
+                     ("user", "x\ry", "2025-03-01T09:30:02Z")],
 }
 
 
