@@ -51,6 +51,7 @@ def upgrade():
 def downgrade():
     if h.dialect() == "postgresql":
         op.execute(f"DROP INDEX IF EXISTS {SEARCH_INDEX}")
+        drop_pg_trgm_unless_used()
     op.drop_column("chat_responses", "charged_at")  # SQLite 3.35+ drops a plain column in place
     set_counters_nullable(True, drop_period_end=True)
 
@@ -74,3 +75,14 @@ def set_counters_nullable(nullable: bool, drop_period_end: bool = False) -> None
             batch.alter_column(column, existing_type=sa.Integer(), nullable=nullable,
                                existing_server_default=sa.text("0"))
     op.execute("CREATE UNIQUE INDEX uq_profiles_email_lower ON profiles (lower(email))")
+
+
+def drop_pg_trgm_unless_used() -> None:
+    """Drop the pg_trgm extension the upgrade created, unless something else uses it now (then keep it)."""
+    if h.offline():
+        return
+    try:
+        with op.get_bind().begin_nested():  # a savepoint: a refused DROP leaves the downgrade going
+            op.execute("DROP EXTENSION IF EXISTS pg_trgm")
+    except sa.exc.DBAPIError:
+        h.progress("pg_trgm is used by other objects: kept")
