@@ -9,8 +9,8 @@ from flask import current_app
 
 from franko.database import escape_like
 from franko.extensions import db
-from franko.models import ChatInstance, ChatResponse, Profile
 from franko import plans
+from franko.models import ChatInstance, ChatResponse, Profile
 from franko.plans import PLAN_NAMES
 
 P = Profile.__table__.c
@@ -180,11 +180,12 @@ PLAN_FIELDS = ("membership", "monthly_responses_quota", "total_chat_instances_av
 
 def change_plan(user_id: str, plan: str, new_period: bool, admin: str) -> plans.Change:
     """Put the organisation on `plan` (`plans.change_plan`), logged with the numbers before and after."""
-    before = db.session.execute(sa.select(*(P[f] for f in PLAN_FIELDS)).where(P.user_id == user_id)).first()
+    numbers = sa.select(*(P[f] for f in PLAN_FIELDS)).where(P.user_id == user_id)
+    before = db.session.execute(numbers.with_for_update()).first()  # the row held until the commit
     outcome = plans.change_plan(user_id, plan, new_period=new_period)
     db.session.commit()
     if outcome is plans.Change.CHANGED:
-        after = db.session.execute(sa.select(*(P[f] for f in PLAN_FIELDS)).where(P.user_id == user_id)).first()
+        after = db.session.execute(numbers).first()
         current_app.logger.info("admin %s changed the plan of %s%s: %s", admin, user_id,
                                 " (new period)" if new_period else "",
                                 ", ".join(f"{f} {b} -> {a}" for f, b, a in zip(PLAN_FIELDS, before, after)))
