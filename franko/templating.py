@@ -23,7 +23,8 @@ def format_minutes(value: int | None) -> str:
 
 
 def is_admin() -> bool:
-    """Whether the logged-in user's email is one of FRANKO_ADMIN_EMAILS."""
-    if not current_user.is_authenticated or not current_user.email:
+    """Whether the logged-in user's email is one of FRANKO_ADMIN_EMAILS *and verified* (§6): typing an
+    admin's address into sign-up or the profile grants nothing until the link sent there is followed."""
+    if not current_user.is_authenticated or not current_user.email or not current_user.email_verified:
         return False
     return current_user.email.lower() in current_app.config["FRANKO_ADMIN_EMAILS"]
