@@ -16,7 +16,7 @@ def base_url() -> str:
     return DEVELOPMENT_BASE_URL
 
 
-def external_url(endpoint: str, **values) -> str:
-    """The full URL of `endpoint` on the site at base_url() (production refuses to start without one)."""
-    with current_app.test_request_context("/", base_url=base_url()):
+def external_url(endpoint: str, base: str | None = None, **values) -> str:
+    """The full URL of `endpoint` on the site at `base` or base_url() (production refuses to start without one)."""
+    with current_app.test_request_context("/", base_url=(base or base_url()).rstrip("/")):
         return url_for(endpoint, _external=True, **values)

@@ -92,13 +92,14 @@ class BrowserClient(FlaskClient):
         secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
         return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
 
-    def post(self, *args, **kwargs):
+    def open(self, *args, **kwargs):
         data = kwargs.get("data")
         headers = kwargs.get("headers") or {}
-        if self.auto_csrf and "json" not in kwargs and "X-CSRFToken" not in headers \
+        if self.auto_csrf and kwargs.get("method") == "POST" and "json" not in kwargs \
+                and "X-CSRFToken" not in headers \
                 and (data is None or (isinstance(data, dict) and "csrf_token" not in data)):
             kwargs["data"] = {**(data or {}), "csrf_token": self.csrf_token()}
-        return super().post(*args, **kwargs)
+        return super().open(*args, **kwargs)
 
 
 def make_app(url: str, **overrides):
@@ -157,6 +158,23 @@ class AuthActions:
 
     def logout(self):
         return self._client.post("/auth/logout")
+
+    def verify(self, email="owner@example.com"):
+        """Follow the last link emailed to `email` (the development outbox), as its owner would."""
+        return self._client.get(email_link(self._client.application, email))
+
+
+def email_link(app, to: str) -> str:
+    """The path of the link in the last email to `to` in the development outbox."""
+    import re
+
+    with app.app_context():
+        from franko.mail.services import outbox
+
+        for message in reversed(outbox()):
+            if message.to.lower() == to.lower():
+                return re.search(r"https?://[^/\s]+(/\S+)", message.body).group(1)
+    raise AssertionError(f"no email to {to} in the outbox")
 
 
 @pytest.fixture

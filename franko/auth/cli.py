@@ -16,9 +16,7 @@ def login_link(email_or_user_id: str, base_url: str | None) -> None:
     profile = find_account(email_or_user_id)
     if profile is None:
         raise click.ClickException(f"No account has the email or user id {email_or_user_id!r}.")
-    if base_url:
-        current_app.config["FRANKO_BASE_URL"] = base_url
     hours = current_app.config.get("FRANKO_LOGIN_LINK_MAX_AGE", 24 * 3600) / 3600
-    click.echo(external_url("auth.login_link", token=make_login_token(profile)))
+    click.echo(external_url("auth.login_link", base=base_url, token=make_login_token(profile)))
     click.echo(f"For {profile.email or profile.user_id}: valid for {hours:g} hours, until a password is set with it.",
                err=True)
