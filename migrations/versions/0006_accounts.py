@@ -18,8 +18,7 @@ depends_on = None
 
 def upgrade():
     # A nullable column without a default: a catalogue change only, no table rewrite.
-    with op.batch_alter_table("profiles") as batch:
-        batch.add_column(sa.Column("email_verified_at", sa.DateTime(), nullable=True))
+    op.add_column("profiles", sa.Column("email_verified_at", sa.DateTime(), nullable=True))
     op.create_table(
         "login_sessions",
         sa.Column("id", sa.Text(), nullable=False),
@@ -35,5 +34,5 @@ def upgrade():
 def downgrade():
     op.drop_index("ix_login_sessions_user_id", table_name="login_sessions")
     op.drop_table("login_sessions")
-    with op.batch_alter_table("profiles") as batch:
-        batch.drop_column("email_verified_at")
+    # SQLite (3.35 and later) drops a column in place, as PostgreSQL does: no table rebuild.
+    op.drop_column("profiles", "email_verified_at")
