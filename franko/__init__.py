@@ -25,8 +25,8 @@ def create_app(config_class=None) -> Flask:
     check_production_settings(app)
     configure_logging(app)
     configure_proxy(app)
+    register_request_guards(app)  # first: the raw body is checked before anything parses it
     register_extensions(app)
-    register_request_guards(app)
     register_blueprints(app)
     register_commands(app)
     register_template_helpers(app)
