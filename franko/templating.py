@@ -4,11 +4,13 @@ from datetime import datetime
 from flask import Flask, current_app
 from flask_login import current_user
 
+from franko.mail.services import outbox_enabled
+
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_minutes, "minutes")
-    app.context_processor(lambda: {"is_admin": is_admin()})
+    app.context_processor(lambda: {"is_admin": is_admin(), "dev_outbox": outbox_enabled()})
 
 
 def format_datetime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
