@@ -130,11 +130,13 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_shell_context(app: Flask) -> None:
     """`flask shell` starts with the database and the models imported."""
+    import sqlalchemy as sa
+
     from franko import models
     from franko.extensions import db
 
     app.shell_context_processor(lambda: {
-        "db": db, "sa": __import__("sqlalchemy"),
+        "db": db, "sa": sa,
         **{name: getattr(models, name) for name in
            ("Profile", "ChatInstance", "ChatResponse", "LoginSession", "StripeEvent", "LegacyArchive")},
     })

@@ -7,13 +7,11 @@ from flask_login import current_user, login_required
 from franko.auth import bp, sessions
 from franko.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm, SignupForm
 from franko.auth.passwords import verify_password
+from franko.auth.emails import send_reset, send_verification
 from franko.auth.services import (EmailTaken, authenticate, confirm_email_token, create_account, find_by_email,
-                                  make_email_token, make_login_token, mark_verified_if, read_login_token,
-                                  set_password)
+                                  mark_verified_if, read_login_token, set_password)
 from franko.extensions import db, limiter, login_manager
-from franko.mail.services import send_template
 from franko.models import Profile
-from franko.urls import external_url
 
 
 @login_manager.user_loader
@@ -40,14 +38,6 @@ def safe_next(target: str | None) -> str:
                 and "\\" not in target:
             return target
     return url_for("main.index")
-
-
-def send_verification(profile: Profile, address: str, change: bool) -> bool:
-    """Email the link that verifies `address` (and, for a change, makes it the profile's email)."""
-    days = current_app.config.get("FRANKO_VERIFY_LINK_MAX_AGE", 7 * 24 * 3600) // (24 * 3600)
-    link = external_url("auth.verify_email", token=make_email_token(profile, address))
-    subject = "Confirm your new Franko email" if change else "Confirm your Franko email"
-    return send_template(address, subject, "verify", link=link, change=change, days=days)
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -108,9 +98,7 @@ def forgot():
     if form.validate_on_submit():
         profile = find_by_email(form.email.data)
         if profile is not None and profile.email:
-            minutes = current_app.config.get("FRANKO_RESET_LINK_MAX_AGE", 3600) // 60
-            link = external_url("auth.login_link", token=make_login_token(profile, emailed=True))
-            if not send_template(profile.email, "Reset your Franko password", "reset", link=link, minutes=minutes):
+            if not send_reset(profile):
                 flash("We could not send the email just now. Please try again in a few minutes.", "danger")
                 return render_template("auth/forgot.html", form=form), 503
         current_app.logger.info("password reset asked for %s: %s", form.email.data,

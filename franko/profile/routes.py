@@ -3,7 +3,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from franko.auth.routes import send_verification
+from franko.auth.emails import send_verification
 from franko.extensions import db
 from franko.profile import bp
 from franko.profile.forms import ProfileForm
