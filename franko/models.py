@@ -62,6 +62,11 @@ class Profile(UserMixin, TimestampMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(sa.Text)
     # Added by 0007: when the paid period ends (Stripe's invoice says); NULL: the monthly reset, on the 1st.
     period_ends_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # When the owner followed a link sent to `email`; NULL: unverified (no admin rights, §6, §9).
+    email_verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    # The token of the login session this object was loaded for (not a column: see LoginSession).
+    session_token = None  # str | None; unannotated so the ORM leaves it unmapped
 
     instances: Mapped[list["ChatInstance"]] = relationship(back_populates="owner", passive_deletes=True)
 
@@ -70,8 +75,13 @@ class Profile(UserMixin, TimestampMixin, db.Model):
         sa.Index("uq_profiles_email_lower", sa.func.lower(sa.text("email")), unique=True),
     )
 
-    def get_id(self) -> str:
-        return self.user_id
+    def get_id(self) -> str | None:
+        """What Flask-Login keeps in the session and the remember cookie: the login session's token."""
+        return self.session_token
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def display_name(self) -> str:
@@ -153,8 +163,31 @@ def _create_pg_trgm(target, connection, **kw):
         connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
 
 
+class LoginSession(db.Model):
+    """One logged-in browser: its cookie holds a random token, this row the token's digest.
+
+    Deleting the row ends the session, whatever copy of the cookie exists (logout, a password
+    change or reset, "log out everywhere").
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(sa.Text, primary_key=True)  # sha256 hex of the cookie's token
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("profiles.user_id", ondelete="CASCADE"),
+                                         nullable=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow)
+
+
 class LegacyArchive(db.Model):
-    """Rows and column values the upgrade removed (D4), kept whole as JSON so a downgrade can restore them."""
+    """Rows and column values the upgrade removed or changed (D4), kept whole as JSON so a downgrade
+    can restore them.
+
+    `source_table` is the legacy table a row came from (as spelt there: "User", "Chat", …), or a
+    bookkeeping source: "profiles" (dropped columns), "profiles:counters" and
+    "interviews:reconciled" (values D7 changed), "profiles:merged_user" and "user:account" (D1's
+    merges), and one "franko:baseline" row saying what the baseline found, so that the downgrade
+    to base drops only what the baseline created (D8).
+    """
 
     __tablename__ = "legacy_archive"
 

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import redirect, render_template, url_for
+from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from franko.extensions import db
@@ -69,3 +69,15 @@ def response_counts() -> dict[str, int]:
     counts["total"] = sum(n for _, n, _ in rows)
     counts["charged"] = sum(c for _, _, c in rows)
     return counts
+
+
+@bp.route("/healthz")
+def healthz():
+    """200 when the database answers (for the load balancer and uptime checks), 503 otherwise."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("health check: the database does not answer")
+        return {"status": "database unavailable"}, 503
+    return {"status": "ok"}

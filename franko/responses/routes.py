@@ -4,6 +4,7 @@ import uuid
 from flask import Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 
+from franko.inputs import bounded_int
 from franko.instances.forms import ConfirmForm
 from franko.instances.services import get_owned_instance
 from franko.responses import bp
@@ -18,7 +19,7 @@ from franko.responses.services import (
 def index(instance_id: uuid.UUID):
     instance = get_owned_instance(instance_id, current_user.user_id)
     filters = Filters.from_args(request.args)
-    number = request.args.get("page", 1, type=int) or 1
+    number = request.args.get("page", 1, type=bounded_int) or 1
     per_page = current_app.config.get("FRANKO_RESPONSES_PER_PAGE", 25)
     page = responses_page(instance.id, filters, number, per_page)
     return render_template("responses/index.html", instance=instance, page=page, filters=filters,

@@ -1,16 +1,17 @@
-"""Revision 0007_accounting: NULL counters become 0 and NOT NULL, responses with an answer are marked charged, and back."""
+"""Revision 0007_accounting (from the revision before it): NULL counters become 0 and NOT NULL, responses with an answer are marked charged, and back."""
 import json
 import warnings
 
 import pytest
 import sqlalchemy as sa
 
+BEFORE = "0006_accounts"  # the revision 0007_accounting follows
 COUNTERS = ("total_responses_used", "total_responses_used_this_month", "total_responses_available",
             "monthly_responses_quota", "total_chat_instances_used", "total_chat_instances_available")
 
 
-def seed_at_0005(database):
-    assert database.upgrade("0005_stripe_events").exit_code == 0
+def seed_before(database):
+    assert database.upgrade(BEFORE).exit_code == 0
     uuid_a, uuid_b = ("00000000000000000000000000000001", "00000000000000000000000000000002") \
         if database.backend == "sqlite" else ("00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002")
     answered = json.dumps([{"role": "assistant", "content": "Q?"}, {"role": "user", "content": "A."}])
@@ -30,7 +31,7 @@ def seed_at_0005(database):
 
 
 def test_null_counters_become_zero_and_not_null(database):
-    seed_at_0005(database)
+    seed_before(database)
     result = database.upgrade("0007_accounting")
     assert result.exit_code == 0, result.output
     row = database.rows("SELECT " + ", ".join(COUNTERS) + " FROM profiles WHERE user_id = 'legacy'")[0]
@@ -57,9 +58,9 @@ def test_null_counters_become_zero_and_not_null(database):
 
 
 def test_downgrade_to_0005_and_up_again(database):
-    seed_at_0005(database)
+    seed_before(database)
     assert database.upgrade("0007_accounting").exit_code == 0
-    result = database.downgrade("0005_stripe_events")
+    result = database.downgrade(BEFORE)
     assert result.exit_code == 0, result.output
     columns = {c["name"]: c for c in sa.inspect(database.engine).get_columns("profiles")}
     assert "period_ends_at" not in columns and all(columns[c]["nullable"] for c in COUNTERS)
