@@ -56,10 +56,3 @@ document.querySelectorAll("form[data-auto-submit]").forEach(function (form) {
     input.addEventListener("change", function () { form.requestSubmit ? form.requestSubmit() : form.submit(); });
   });
 });
-
-// Confirmations: <form data-confirm="…"> asks before it submits.
-document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-  form.addEventListener("submit", function (event) {
-    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-  });
-});

@@ -18,6 +18,7 @@ def app_config():
 @pytest.fixture
 def admin(app, auth):
     auth.signup(email=ADMIN)
+    auth.verify(ADMIN)  # admin rights need the address verified
 
 
 @pytest.fixture
