@@ -6,7 +6,9 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from franko.conversation import Conversation, ConversationType
 from franko.extensions import db
+from franko.guide import Guide, guide_title, parse_guide
 
 MEMBERSHIP = sa.Enum("free", "starter", "pro", name="membership")
 RESPONSE_STATUSES = ("in_progress", "completed", "abandoned")
@@ -86,12 +88,16 @@ class ChatInstance(TimestampMixin, db.Model):
     responses: Mapped[list["ChatResponse"]] = relationship(back_populates="instance", passive_deletes=True)
 
     @property
+    def guide(self) -> Guide:
+        """The current guide, parsed (a running interview reads its own version instead)."""
+        return parse_guide(self.interview_guide)
+
+    @property
     def title(self) -> str:
-        """The guide's first line (a Markdown heading or plain line), else the creation date."""
-        for line in (self.interview_guide or "").splitlines():
-            line = line.strip().lstrip("#").strip()
-            if line:
-                return line
+        """The guide's title (its first heading, or an old guide's first line), else the creation date."""
+        title = guide_title(self.interview_guide)
+        if title:
+            return title
         created = self.created_at or utcnow()
         return f"Interview of {created:%d %b %Y}"
 
@@ -115,8 +121,12 @@ class ChatResponse(TimestampMixin, db.Model):
     interview_start_time: Mapped[datetime | None] = mapped_column(sa.DateTime)
     interview_end_time: Mapped[datetime | None] = mapped_column(sa.DateTime)
     total_interview_minutes: Mapped[int | None] = mapped_column(sa.Integer)
-    messages_json: Mapped[str | None] = mapped_column(sa.Text)
+    # The stored conversation (column messages_json): a Conversation, however old the row.
+    conversation: Mapped[Conversation | None] = mapped_column("messages_json", ConversationType, nullable=True)
     clean_transcript: Mapped[str | None] = mapped_column(sa.Text)
+    # The guide version the interview started on (guide_versions.number of this instance); NULL
+    # for interviews older than versions.
+    guide_version: Mapped[int | None] = mapped_column(sa.Integer)
 
     instance: Mapped[ChatInstance] = relationship(back_populates="responses")
 
@@ -129,6 +139,20 @@ class ChatResponse(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<ChatResponse {self.id}>"
+
+
+class GuideVersion(db.Model):
+    """One saved text of an instance's guide; numbered 1, 2, … per instance, never changed once written."""
+
+    __tablename__ = "guide_versions"
+
+    chat_instance_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("chat_instances.id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    guide: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime, nullable=False, default=utcnow, server_default=sa.func.now()
+    )
 
 
 class LegacyArchive(db.Model):

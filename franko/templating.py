@@ -4,10 +4,14 @@ from datetime import datetime
 from flask import Flask, current_app
 from flask_login import current_user
 
+from franko import guide
+
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_minutes, "minutes")
+    app.add_template_filter(guide.render, "markdown")  # safe HTML: no raw HTML, no javascript: links
+    app.add_template_filter(guide.render_inline, "markdown_inline")
     app.context_processor(lambda: {"is_admin": is_admin()})
 
 

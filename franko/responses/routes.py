@@ -8,7 +8,7 @@ from franko.instances.forms import ConfirmForm
 from franko.instances.services import get_owned_instance
 from franko.responses import bp
 from franko.responses.services import (
-    STATUSES, delete_response, export_filename, export_rows, get_owned_response, parse_messages, responses_page,
+    STATUSES, delete_response, export_filename, export_rows, get_owned_response, responses_page,
 )
 
 
@@ -52,9 +52,9 @@ def export(instance_id: uuid.UUID):
 @login_required
 def show(response_id: uuid.UUID):
     response, instance = get_owned_response(response_id, current_user.user_id)
-    messages, readable = parse_messages(response.messages_json)
     return render_template("responses/show.html", response=response, instance=instance,
-                           messages=messages, messages_readable=readable, delete_form=ConfirmForm())
+                           messages=response.conversation.entries(), legacy_text=response.conversation.text,
+                           delete_form=ConfirmForm())
 
 
 @bp.route("/responses/<uuid:response_id>/delete", methods=["POST"])

@@ -1,6 +1,5 @@
 """Responses: a page of an instance's interviews, the CSV export, reading a transcript."""
 import csv
-import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,8 +16,6 @@ STATUSES = RESPONSE_STATUSES
 EXPORT_BATCH = 500
 # What a spreadsheet would run as a formula: =, +, -, @ and the tab / CR that some apps strip first.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-AGENT_ROLES = {"assistant", "agent", "bot", "ai"}
-INTERVIEWEE_ROLES = {"user", "interviewee", "human"}
 
 
 @dataclass(frozen=True)
@@ -53,6 +50,7 @@ def responses_page(instance_id: uuid.UUID, status: str | None, number: int, per_
             ChatResponse.completion_status, ChatResponse.interviewee_first_name,
             ChatResponse.interviewee_second_name, ChatResponse.interviewee_email,
             ChatResponse.interview_start_time, ChatResponse.total_interview_minutes, ChatResponse.created_at,
+            ChatResponse.guide_version,
         ))
         .order_by(ChatResponse.created_at.desc(), ChatResponse.id.desc())
         .offset((number - 1) * per_page)
@@ -137,62 +135,3 @@ def export_filename(instance: ChatInstance, status: str | None) -> str:
     slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in instance.title.lower())
     slug = "-".join(part for part in slug.split("-") if part)[:60] or "responses"
     return f"franko-{slug}{'-' + status if status else ''}.csv"
-
-
-# --- the conversation ------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Message:
-    side: str  # "agent", "interviewee" or "other"
-    content: str
-    at: datetime | None
-
-
-def parse_messages(raw: str | None) -> tuple[list[Message], bool]:
-    """The conversation from `messages_json`, and whether it could be read.
-
-    Old and imported rows hold all sorts: invalid JSON, a dict around the list, items without a
-    role. What cannot be read is skipped, never an error; system prompts are not shown.
-    """
-    if not raw or not raw.strip():
-        return [], True
-    try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):
-        return [], False
-    if isinstance(data, dict):
-        data = data.get("messages")
-    if not isinstance(data, list):
-        return [], False
-    messages = []
-    for item in data:
-        if not isinstance(item, dict):
-            continue
-        role = str(item.get("role") or "").lower()
-        if role == "system":
-            continue
-        content = _text(item.get("content"))
-        if not content:
-            continue
-        side = "agent" if role in AGENT_ROLES else "interviewee" if role in INTERVIEWEE_ROLES else "other"
-        messages.append(Message(side, content, _time(item.get("at"))))
-    return messages, True
-
-
-def _text(content) -> str:
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content.strip()
-    if isinstance(content, list):  # OpenAI-style parts: [{"type": "text", "text": "…"}]
-        return " ".join(_text(part.get("text")) if isinstance(part, dict) else _text(part) for part in content).strip()
-    return str(content)
-
-
-def _time(value) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
