@@ -21,7 +21,9 @@
   var saved = storage() && storage().getItem(draftKey);
   if (saved && !textarea.value) textarea.value = saved;
   textarea.addEventListener("input", saveDraft);
+  // Focus in the answer box; again once loaded, since going to the #latest anchor moves focus away.
   textarea.focus();
+  window.addEventListener("load", function () { setTimeout(function () { textarea.focus(); }, 0); });
 
   function bubble(role, text) {
     var div = document.createElement("div");
