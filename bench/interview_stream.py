@@ -91,9 +91,9 @@ def serve_llm(port: int, reply_seconds: float) -> None:
 
 # --- measuring ------------------------------------------------------------------------------------
 
-def read_stream(response) -> tuple[float | None, dict | None]:
-    """Reads an SSE body: (seconds to the first token event or chunk, the `done` event's data)."""
-    began, first, done, event = time.perf_counter(), None, None, None
+def read_stream(response, began: float) -> tuple[float | None, dict | None]:
+    """Reads an SSE body: (seconds from `began` to the first token event, the `done` event's data)."""
+    first, done, event = None, None, None
     for line in response.iter_lines(decode_unicode=True):
         if line.startswith("event: "):
             event = line[7:]
@@ -169,7 +169,7 @@ class Interviewee(threading.Thread):
                     if r.status_code != 200:
                         self.errors.append(f"HTTP {r.status_code}")
                         continue
-                    first, done = read_stream(r)
+                    first, done = read_stream(r, began)
             except Exception as error:  # noqa: BLE001
                 self.errors.append(str(error))
                 continue

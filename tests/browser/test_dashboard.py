@@ -46,7 +46,7 @@ def test_owner_dashboard_end_to_end(live_server, page):
     page.get_by_role("link", name="Chat instances").click()
     page.get_by_role("link", name="Create your first instance").click()
     page.get_by_label("Interview guide").fill(
-        "# Customer discovery\n- What do you buy at a bakery?\n- What would make you come back?\nAnything else?")
+        "# Customer discovery\n- What do you buy at a bakery?\n- What would make you come back?\n- Anything else?")
     page.get_by_role("button", name="Preview questions").click()
     preview = page.locator("#guide-preview li")
     assert preview.all_inner_texts() == ["What do you buy at a bakery?", "What would make you come back?", "Anything else?"]
