@@ -167,18 +167,27 @@ def stream_reply(pending):
     stream, a rule broken) was replaced by the default agent's, and the page shows that instead.
     """
     def events():
-        yield ": reply on its way\n\n"  # headers and a first byte at once: the page shows its typing indicator
-        turn = None
-        for item in reply_stream(pending):
-            if isinstance(item, Turn):
-                turn = item
-            elif item:
-                yield sse("token", {"text": item})
-        result = store_answer(pending, turn)
-        if result.outcome is Outcome.CONFLICT:
-            yield sse("error", {"error": CONFLICT_MESSAGE, "status": 409})
-        else:
-            yield sse("done", result_json(result))
+        replies = reply_stream(pending)
+        turn, storing = None, False
+        try:
+            yield ": reply on its way\n\n"  # headers and a first byte at once: the page shows its typing indicator
+            for item in replies:
+                if isinstance(item, Turn):
+                    turn = item
+                elif item:
+                    yield sse("token", {"text": item})
+            storing = True
+            result = store_answer(pending, turn)
+            if result.outcome is Outcome.CONFLICT:
+                yield sse("error", {"error": CONFLICT_MESSAGE, "status": 409})
+            else:
+                yield sse("done", result_json(result))
+        finally:
+            if not storing:  # the browser went away mid-reply: the answer (and the reply) are kept all the same
+                for item in replies:
+                    if isinstance(item, Turn):
+                        turn = item
+                store_answer(pending, turn)
 
     return Response(stream_with_context(events()), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

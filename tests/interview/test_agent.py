@@ -270,3 +270,18 @@ def test_streamed_answer_through_the_app(app, setup, fake_llm, mode):
     else:  # what was streamed was withdrawn: the stored reply is the default agent's
         assert stored[-1]["content"] == QUESTIONS[1] and "".join(tokens) != QUESTIONS[1]
     assert done["messages"][1]["html"] == f"<p>{stored[-1]['content']}</p>\n"
+
+
+def test_answer_is_kept_when_the_browser_goes_away_mid_stream(app, setup, fake_llm):
+    ada = Interviewee(app, setup.instance_id)
+    ada.start()
+    fake_llm.delay = 0.05
+    reply = ada.client.post(ada.chat_path, data={"answer": "I bake bread for forty cafés"},
+                            headers={"Accept": "text/event-stream"}, buffered=False)
+    chunks = iter(reply.response)
+    assert next(chunks).startswith(b": reply on its way")
+    assert b"event: token" in next(chunks)
+    reply.close()  # the page was closed while the reply was being written
+    stored = ada.messages()
+    assert stored[-2]["content"] == "I bake bread for forty cafés"
+    assert stored[-1]["content"] == f"LLM asks: {QUESTIONS[1]}"
