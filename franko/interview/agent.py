@@ -197,9 +197,10 @@ class LLMAgent:
                 model=self.model, messages=self.prompt(guide, context, conversation), temperature=0.3,
                 response_format={"type": "json_object"}, stream=True,
             )
+            gate = Gate()
             for chunk in chunks:
                 delta = chunk.choices[0].delta.content if chunk.choices else None
-                text = reader.feed(delta or "")
+                text = gate.feed(reader.feed(delta or ""))
                 if text:
                     yield text
             turn = self.parse(reader.content, guide, context, conversation)
@@ -299,6 +300,34 @@ def _check_asks(message: str, closing: bool, context: Context) -> None:
     first = (message.split() or [""])[0].lower().strip(",.!")
     if "?" not in message and first not in ASKING_WORDS:
         raise UnusableReply("the reply asks nothing (it reads as the interviewee's answer)")
+
+
+FIRST_PERSON = {"i", "i'm", "i've", "i'd", "we", "we're", "we've", "my", "our", "me", "us"}
+
+
+class Gate:
+    """Holds the streamed text back while it reads like the interviewee speaking, so such a reply is never shown.
+
+    A reply that opens with "I …", "We …", "My …" or "Name: …" is held until a question mark shows
+    it is the interviewer's after all; everything else streams as it comes.
+    """
+
+    def __init__(self):
+        self.held = ""
+        self.open = False
+
+    def feed(self, text: str) -> str:
+        if self.open or not text:
+            return text
+        self.held += text
+        words = self.held.split()
+        if not words or (len(words) == 1 and not self.held[-1].isspace()):
+            return ""  # the first word is not complete yet
+        first = words[0].lower().strip(",.!;").replace("’", "'")
+        if (first in FIRST_PERSON or first.endswith(":")) and "?" not in self.held:
+            return ""
+        self.open = True
+        return self.held
 
 
 class MessageReader:

@@ -159,11 +159,23 @@ def test_done_is_trusted_once_every_question_was_asked(fake_llm):
         "Thanks, that's all I needed!", None, True, "model")
 
 
-def test_reply_as_the_interviewee_is_not_used(fake_llm):
+def test_reply_as_the_interviewee_is_not_used_nor_streamed(fake_llm):
     fake_llm.mode = "as_interviewee"
     conversation = OPENING + [{"role": "user", "content": "Bread."}]
-    turn = next_turn(agent(fake_llm), PLAIN, CONTEXT, conversation)
+    *pieces, turn = list(agent(fake_llm).stream(PLAIN, CONTEXT, conversation))
+    assert pieces == []  # never shown, not even for a moment
     assert "I bake bread for forty cafés" not in turn.message and turn.by == "default"
+
+
+def test_the_gate_holds_first_person_text_until_it_asks():
+    from franko.interview.agent import Gate
+
+    gate = Gate()
+    assert [gate.feed(p) for p in ["I ", "see. ", "What ", "else?", " More"]] == ["", "", "", "I see. What else?", " More"]
+    ada = Gate()
+    assert [ada.feed(p) for p in ["Ada", ": I ", "bake."]] == ["", "", ""]
+    free = Gate()
+    assert [free.feed(p) for p in ["Tha", "nks! ", "How"]] == ["", "Thanks! ", "How"]
 
 
 def test_skipping_a_question_is_not_used(fake_llm):
