@@ -2,8 +2,10 @@
 
     .venv/bin/python bench/upgrade.py [--scale 1] [--scale 0.1] [--url postgresql://postgres@127.0.0.1/postgres]
 
-At scale 1 the legacy database has 18,000 users, 12,000 profiles, 90,000 chats (about 2.5 kB of
-messages each), 30,000 interviews, and a few thousand rows in each other legacy table. Two floors
+At scale 1 the legacy database has 19,000 users (1,000 of them a second user of the same person,
+email in another case; 1,000 merging into a platform profile by email), 12,000 profiles, 90,000
+double-encoded chats (about 2.5 kB of messages each), 30,000 interviews with plain-text
+transcripts, and a few thousand rows in each other legacy table. Two floors
 copy rows with plain `CREATE TABLE … AS SELECT` in one transaction (see FLOOR_A and FLOOR_B); the
 upgrade is Franko's real migration run in-process (`flask_migrate.upgrade()`). All start from
 the same template database. Only 127.0.0.1 is used; every database made here is dropped.
@@ -21,38 +23,48 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "migrations"))
 
 import legacy_schema  # noqa: E402
+import legacy_transcript  # noqa: E402
 
-BASE = {"users": 18_000, "profiles": 12_000, "merged": 2_000, "chats": 90_000, "interviews": 30_000,
-        "todos": 5_000, "conversations": 3_000, "reservations": 3_000}
+BASE = {"users": 18_000, "profiles": 12_000, "merged": 2_000, "by_email": 1_000, "twins": 1_000,
+        "chats": 90_000, "interviews": 30_000, "todos": 5_000, "conversations": 3_000, "reservations": 3_000}
 
+# Shaped as production is (SPEC §2): the chatbot's capitalised tables, its messages and details
+# double-encoded, voice transcripts as `[mm:ss] Speaker:` lines with no cleaned copy for a third,
+# `churn`/`Churn` spellings, users whose email differs only in case (twins), users who also have a
+# platform profile with their email (by_email), and counters that contradict each other.
 GENERATE = """
-INSERT INTO "user" (id, email, password)
+INSERT INTO "User" (id, email, password)
   SELECT gen_random_uuid(), 'user' || g || '@example.com', '$2b$10$' || md5(g::text) || repeat('x', 21)
   FROM generate_series(1, %(users)s) g;
+INSERT INTO "User" (id, email, password)
+  SELECT gen_random_uuid(), 'USER' || g || '@Example.com', NULL FROM generate_series(1, %(twins)s) g;
 INSERT INTO profiles (user_id, email, membership, company_name, company_url, company_description,
                       company_description_completed, minutes_total_used, minutes_used_this_month,
                       minutes_available, monthly_minutes, agent_interviewer_name, voice_id, first_name)
-  SELECT 'user_2' || md5(g::text), 'owner' || g || '@example.com',
+  SELECT 'user_2' || md5(g::text),
+         CASE WHEN g <= %(by_email)s THEN 'User' || (%(users)s - g) || '@example.com'
+              ELSE 'owner' || g || '@example.com' END,
          (ARRAY['free','starter','pro'])[1 + g %% 3]::membership, 'Organisation ' || g,
          'https://org' || g || '.example.com', repeat('We make things for people. ', 12), true,
-         g %% 500, g %% 50, 100 - g %% 50, 100, CASE WHEN g %% 3 = 0 THEN 'Ava' END,
-         CASE WHEN g %% 5 = 0 THEN 'voice-' || g END, 'Owner'
+         g %% 500, CASE WHEN g %% 97 = 0 THEN 600 ELSE g %% 50 END, 100 - g %% 50, 100,
+         CASE WHEN g %% 3 = 0 THEN 'Ava' END, CASE WHEN g %% 5 = 0 THEN 'voice-' || g END, 'Owner'
   FROM generate_series(1, %(profiles)s - %(merged)s) g;
 INSERT INTO profiles (user_id, first_name, membership)
-  SELECT id::text, 'Merged', 'free' FROM "user" ORDER BY email LIMIT %(merged)s;
-CREATE TEMP TABLE uids AS SELECT row_number() OVER () AS n, id FROM "user";
+  SELECT id::text, 'Merged', 'free' FROM "User"
+  WHERE email ~ '^user[0-9]+@' AND CAST(substring(email FROM '[0-9]+') AS integer) BETWEEN 2001 AND 2000 + %(merged)s;
+CREATE TEMP TABLE uids AS SELECT row_number() OVER () AS n, id FROM "User";
 CREATE INDEX ON uids (n);
-INSERT INTO chat (id, "createdAt", messages, "userId")
+INSERT INTO "Chat" (id, "createdAt", messages, "userId")
   SELECT gen_random_uuid(), timestamp '2025-01-01' + g * interval '1 minute',
-         json_build_array(
+         to_json(CAST(json_build_array(
            json_build_object('role', 'assistant', 'content', 'What brought you here today? ' || repeat('Tell me more. ', 8)),
            json_build_object('role', 'user', 'content', repeat('Lorem ipsum dolor sit amet, consectetur. ', 8 + g %% 12)),
            json_build_object('role', 'assistant', 'content', 'And what happened next? ' || repeat('Go on. ', 10)),
            json_build_object('role', 'user', 'content', repeat('Sed do eiusmod tempor incididunt ut labore. ', 6 + g %% 10)),
            json_build_object('role', 'assistant', 'content', 'Thank you so much for your time!'),
-           json_build_object('role', 'user', 'content', 'You are welcome ' || g)),
+           json_build_object('role', 'user', 'content', 'You are welcome ' || g)) AS text)),
          u.id
-  FROM generate_series(1, %(chats)s) g JOIN uids u ON u.n = 1 + g %% %(users)s;
+  FROM generate_series(1, %(chats)s) g JOIN uids u ON u.n = 1 + g %% (%(users)s + %(twins)s);
 CREATE TEMP TABLE pids AS SELECT row_number() OVER () AS n, user_id FROM profiles;
 CREATE INDEX ON pids (n);
 INSERT INTO interviews (user_id, client_name, unique_customer_identifier, use_case, interviewee_first_name,
@@ -61,12 +73,16 @@ INSERT INTO interviews (user_id, client_name, unique_customer_identifier, use_ca
                         conversation_history_cleaned, interview_audio_link, client_company_description,
                         agent_name, voice_id, analysis_output)
   SELECT CASE WHEN g %% 50 = 0 THEN 'user_2ghost' || g ELSE p.user_id END, 'Client', 'c-' || g,
-         (ARRAY['Churn', 'Onboarding', 'Pricing', 'Discovery', 'Support'])[1 + g %% 5],
+         (ARRAY['Churn', 'churn', 'Onboarding', 'Pricing ', 'Discovery', 'Support'])[1 + g %% 6],
          'First' || g, 'Last' || g, 'person' || g || '@example.com', 'ready for review',
          timestamp '2025-02-01' + g * interval '1 minute', timestamp '2025-02-01' + g * interval '1 minute',
          timestamp '2025-02-01' + g * interval '1 minute' + interval '20 minutes', 20, 'call-' || g,
-         repeat('{"role":"user","content":"An answer of some length, with detail."},', 40),
-         repeat('Interviewer: a question? Interviewee: an answer. ', 40),
+         (SELECT string_agg(format('[%%s:%%s] %%s: %%s', lpad((t / 3)::text, 2, '0'), lpad((t * 7 %% 60)::text, 2, '0'),
+                 CASE WHEN t %% 2 = 0 THEN 'Agent' ELSE 'User' END,
+                 CASE WHEN t %% 2 = 0 THEN 'A question about the product, and why?'
+                      ELSE 'An answer of some length, with detail.' || chr(10) || 'And a second line.' END), chr(10))
+          FROM generate_series(0, 39) t WHERE g > 0),
+         CASE WHEN g %% 3 = 0 THEN NULL ELSE repeat('Interviewer: a question? Interviewee: an answer. ', 40) END,
          'https://audio.example.com/' || g, 'A company description.', 'Ava', 'v1', repeat('analysis ', 100)
   FROM generate_series(1, %(interviews)s) g JOIN pids p ON p.n = 1 + g %% %(profiles)s;
 INSERT INTO todos (user_id, content) SELECT 'user_2' || md5(g::text), 'todo ' || g
@@ -74,31 +90,35 @@ INSERT INTO todos (user_id, content) SELECT 'user_2' || md5(g::text), 'todo ' ||
 INSERT INTO creator_conversations (user_id, messages)
   SELECT 'user_2' || md5(g::text), '[{"role":"user","content":"draft a guide"}]'::jsonb
   FROM generate_series(1, %(conversations)s) g;
-INSERT INTO reservations ("createdAt", details, "userId")
-  SELECT now(), '{"seat":"1A"}', u.id FROM generate_series(1, %(reservations)s) g
+INSERT INTO "Reservation" ("createdAt", details, "userId")
+  SELECT now(), to_json(CAST('{"seat":"1A"}' AS text)), u.id FROM generate_series(1, %(reservations)s) g
   JOIN uids u ON u.n = 1 + g %% %(users)s;
 """
 
+TABLES = legacy_schema.tables("User")
 # Floor A: every legacy table copied once, as it is.
-FLOOR_A = [f'CREATE TABLE "floor_{t}" AS SELECT * FROM "{t}"' for t in legacy_schema.TABLES]
+FLOOR_A = [f'CREATE TABLE "floor_{t}" AS SELECT * FROM "{t}"' for t in TABLES]
 # Floor B: the same rows the upgrade writes, with the same transformations the spec asks for (each
-# archived row as JSON, the chats retyped, interviews projected to responses and to one instance per
-# owner and use case, users to profiles),
-# by plain CREATE TABLE … AS, with no keys, indexes, checks or archive bookkeeping.
+# archived row as JSON, the double-encoded chats' originals archived and their messages unwrapped,
+# interviews projected to responses with their transcripts turned into messages, one instance per
+# owner and use case, users to profiles), by plain CREATE TABLE … AS, with no keys, indexes,
+# checks or archive bookkeeping.
 FLOOR_B = [
     "SET LOCAL default_toast_compression = 'lz4'",
     *[f'CREATE TABLE "archive_{t}" AS SELECT CAST(row_to_json(t) AS text) AS row_json FROM "{t}" AS t'
-      for t in ("user", "interviews", "todos", "creator_conversations", "reservations")],
-    'CREATE TABLE floor_chat AS SELECT id, "createdAt" AS created_at, CAST(messages AS text) AS messages, '
-    'CAST("userId" AS text) AS user_id, "createdAt" AS updated_at FROM chat',
-    "CREATE TABLE floor_responses AS SELECT id, user_id, use_case, interviewee_first_name, interviewee_last_name, "
+      for t in ("User", "interviews", "todos", "creator_conversations", "Reservation", "Chat")],
+    'CREATE TABLE floor_chat AS SELECT id, "createdAt" AS created_at, messages #>> \'{}\' AS messages, '
+    'CAST("userId" AS text) AS user_id, "createdAt" AS updated_at FROM "Chat"',
+    "CREATE TABLE floor_responses AS SELECT i.id, user_id, use_case, interviewee_first_name, interviewee_last_name, "
     "interviewee_email, interview_start_time, interview_end_time, total_interview_minutes, "
-    "conversation_history_raw, conversation_history_cleaned, created_at, updated_at FROM interviews",
-    "CREATE TABLE floor_instances AS SELECT CAST(md5(user_id || chr(31) || use_case) AS uuid) AS id, user_id, "
-    "'# ' || use_case || ' (imported)' AS interview_guide, min(created_at) AS created_at FROM interviews "
-    "GROUP BY user_id, use_case",
+    "COALESCE(t.messages, conversation_history_raw) AS messages, "
+    "COALESCE(conversation_history_cleaned, conversation_history_raw), created_at, updated_at FROM interviews AS i "
+    f"LEFT JOIN {legacy_transcript.postgresql_messages('true')} AS t ON t.id = i.id",
+    "CREATE TABLE floor_instances AS SELECT CAST(md5(user_id || chr(31) || lower(trim(use_case))) AS uuid) AS id, "
+    "user_id, '# ' || min(trim(use_case)) || ' (imported)' AS interview_guide, min(created_at) AS created_at "
+    "FROM interviews GROUP BY user_id, lower(trim(use_case))",
     'CREATE TABLE floor_profiles AS SELECT user_id, email, company_name FROM profiles '
-    'UNION ALL SELECT CAST(id AS text), email, NULL FROM "user"',
+    'UNION ALL SELECT CAST(id AS text), email, NULL FROM "User"',
 ]
 
 
@@ -121,9 +141,8 @@ def build_template(url, name, scale):
         conn.execute(f'CREATE DATABASE "{name}"')
     started = time.perf_counter()
     with psycopg.connect(libpq(db_url(url, name))) as conn:
-        ddl = legacy_schema.ddl("postgresql")
-        conn.execute(ddl["membership"])
-        for table in legacy_schema.TABLES:
+        ddl = legacy_schema.ddl("postgresql", "User")
+        for table in ["membership"] + legacy_schema.PLATFORM_TABLES + legacy_schema.CHATBOT_TABLES:
             conn.execute(ddl[table])
         for statement in filter(str.strip, GENERATE.split(";\n")):
             conn.execute(statement, counts)

@@ -3,6 +3,7 @@ import os
 import sys
 from logging.config import fileConfig
 
+import sqlalchemy
 from flask import current_app
 
 from alembic import context
@@ -70,6 +71,15 @@ def set_timeouts():
             context.execute("SET LOCAL default_toast_compression = 'lz4'")
 
 
+def drop_empty_version_table(connection):
+    """At base (after `flask db downgrade base`) the database is as it was before Alembic: no
+    alembic_version table either, so that a downgraded legacy database equals the original (D8)."""
+    if "alembic_version" not in sqlalchemy.inspect(connection).get_table_names():
+        return
+    if connection.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar() == 0:
+        connection.exec_driver_sql("DROP TABLE alembic_version")
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -134,6 +144,7 @@ def run_migrations_online():
             with context.begin_transaction():
                 set_timeouts()
                 context.run_migrations()
+                drop_empty_version_table(connection)
         finally:
             if connection.dialect.name == "sqlite":
                 connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")

@@ -4,13 +4,18 @@ Every statement here moves whole tables with INSERT … SELECT / UPDATE … FROM
 and on SQLite; where the two differ, both spellings sit side by side.
 """
 import hashlib
+import json
 import logging
 import time
 
 import sqlalchemy as sa
 from alembic import context, op
 
+import legacy_schema
+from legacy_schema import q  # noqa: F401  (the revisions quote names through this module)
+
 ARCHIVE = "legacy_archive"
+BASELINE_RECORD = "franko:baseline"  # the archive row in which the baseline says what it found
 log = logging.getLogger("alembic.runtime.migration")
 
 
@@ -28,11 +33,6 @@ def offline() -> bool:
     return context.is_offline_mode()
 
 
-def q(name: str) -> str:
-    """A quoted identifier ("user", "createdAt")."""
-    return '"' + name.replace('"', '""') + '"'
-
-
 def columns(table: str, fallback: list[str] | None = None) -> list[str]:
     """The table's columns as the database has them (offline: the legacy schema's)."""
     if offline():
@@ -43,12 +43,79 @@ def columns(table: str, fallback: list[str] | None = None) -> list[str]:
 def has_table(table: str) -> bool:
     if offline():
         return True
-    return sa.inspect(op.get_bind()).has_table(table)
+    return table in table_names()
+
+
+def table_names() -> set[str]:
+    """The tables of the default schema, as spelt in the database (Drizzle's own schema is not looked at)."""
+    return set(sa.inspect(op.get_bind()).get_table_names())
+
+
+def spelling() -> str:
+    """The chatbot tables' spelling: as the database has them, else as the baseline recorded it."""
+    if offline():
+        return legacy_schema.DEFAULT_SPELLING
+    present = table_names()
+    for spelt in legacy_schema.CHATBOT_NAMES:
+        if spelt in present:
+            return spelt
+    recorded = baseline_record().get("chatbot_tables")
+    if recorded:
+        return recorded
+    if ARCHIVE in present:  # baselined before the record existed: the archived rows' source tells
+        for spelt in legacy_schema.CHATBOT_NAMES:
+            if scalar(f"SELECT 1 FROM {ARCHIVE} WHERE source_table = :t LIMIT 1", t=spelt):
+                return spelt
+    return legacy_schema.DEFAULT_SPELLING
+
+
+def legacy_names() -> dict[str, str]:
+    """Logical legacy table name → its quoted name in this database."""
+    return {logical: q(actual) for logical, actual in legacy_schema.names(spelling()).items()}
+
+
+def create_archive() -> None:
+    """The archive of legacy rows (D4): whole rows as JSON, keyed by source table and key."""
+    op.create_table(
+        ARCHIVE,
+        sa.Column("source_table", sa.Text(), nullable=False),
+        sa.Column("source_pk", sa.Text(), nullable=False),
+        sa.Column("row_json", sa.Text(), nullable=False),
+        sa.Column("archived_at", sa.DateTime(), server_default=sa.func.now(), nullable=False),
+        sa.PrimaryKeyConstraint("source_table", "source_pk", name="pk_legacy_archive"),
+    )
+
+
+def record_baseline(facts: dict) -> None:
+    """Keep what the baseline found (legacy or empty, spelling, enum labels) for the downgrades."""
+    op.execute(sa.text(f"INSERT INTO {ARCHIVE} (source_table, source_pk, row_json, archived_at) "
+                       f"VALUES ('{BASELINE_RECORD}', 'baseline', :facts, {now_sql()})")
+               .bindparams(facts=json.dumps(facts, sort_keys=True)))
+
+
+def baseline_record() -> dict:
+    """What the baseline recorded; {} for a database baselined before it kept a record."""
+    if offline() or ARCHIVE not in table_names():
+        return {}
+    found = scalar(f"SELECT row_json FROM {ARCHIVE} WHERE source_table = '{BASELINE_RECORD}'")
+    return json.loads(found) if found else {}
+
+
+def archive_json(field: str, alias: str = "a") -> str:
+    """SQL: one text field of an archived row's JSON."""
+    if dialect() == "postgresql":
+        return f"(CAST({alias}.row_json AS json) ->> '{field}')"
+    return f"json_extract({alias}.row_json, '$.\"{field}\"')"
 
 
 def now_sql() -> str:
     """The current UTC time as a `timestamp` value."""
     return "(now() AT TIME ZONE 'utc')" if dialect() == "postgresql" else "CURRENT_TIMESTAMP"
+
+
+def greatest_sql(*exprs: str) -> str:
+    """The largest of the values: greatest() on PostgreSQL, the scalar max() on SQLite."""
+    return f"{'greatest' if dialect() == 'postgresql' else 'max'}({', '.join(exprs)})"
 
 
 def uuid_hex_sql(expr: str) -> str:
@@ -72,20 +139,60 @@ def derived_uuid_sql(*parts: str) -> str:
 
 
 def register_sqlite_functions() -> None:
-    """md5 for SQLite, which lacks it (deterministic, so the query planner may cache it)."""
+    """What SQLite lacks: md5, and the legacy transcript parser (deterministic, so the planner may cache)."""
+    import legacy_transcript
+
     raw = op.get_bind().connection.driver_connection
     raw.create_function("franko_md5", 1, lambda s: hashlib.md5(s.encode("utf-8")).hexdigest(), deterministic=True)
+    raw.create_function("franko_transcript", 3, legacy_transcript.messages_json, deterministic=True)
 
 
 def json_object_sql(alias: str, cols: list[str], strip_nulls: bool = False) -> str:
-    """SQL for a JSON object of the named columns of `alias`."""
+    """SQL for a JSON object of the named columns of `alias` (as text)."""
+    return json_build_sql({c: f"{alias}.{q(c)}" for c in cols}, strip_nulls)
+
+
+def json_build_sql(fields: dict[str, str], strip_nulls: bool = False) -> str:
+    """SQL for a JSON object (as text) of the given key → SQL expression pairs."""
+    args = ", ".join(f"'{key}', {expr}" for key, expr in fields.items())
     if dialect() == "postgresql":
-        args = ", ".join(f"'{c}', {alias}.{q(c)}" for c in cols)
         obj = f"json_build_object({args})"
         return f"CAST(json_strip_nulls({obj}) AS text)" if strip_nulls else f"CAST({obj} AS text)"
-    args = ", ".join(f"'{c}', {alias}.{q(c)}" for c in cols)
     # json_patch drops the keys whose value is null (RFC 7396).
     return f"json_patch('{{}}', json_object({args}))" if strip_nulls else f"json_object({args})"
+
+
+def ensure_is_json_function() -> None:
+    """PostgreSQL: pg_temp.franko_is_json(text), true when the text parses as JSON (PostgreSQL 15
+    has no IS JSON). A session-local function: nothing of it outlives the upgrade's connection."""
+    if dialect() == "postgresql":
+        op.execute(
+            "CREATE OR REPLACE FUNCTION pg_temp.franko_is_json(value text) RETURNS boolean "
+            "LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN PERFORM CAST(value AS json); RETURN true; "
+            "EXCEPTION WHEN others THEN RETURN false; END $$"
+        )
+
+
+def is_json_sql(expr: str) -> str:
+    """SQL: the text `expr` is valid JSON (call ensure_is_json_function() first on PostgreSQL)."""
+    return f"pg_temp.franko_is_json({expr})" if dialect() == "postgresql" else f"json_valid({expr})"
+
+
+def double_encoded_sql(column: str) -> str:
+    """SQL: a legacy json value that is a JSON string whose text is JSON itself (the chatbot's
+    stringified messages, D2)."""
+    if dialect() == "postgresql":
+        inner = is_json_sql(f"{column} #>> '{{}}'")
+        return f"(json_typeof({column}) = 'string' AND {inner})"
+    return (f"(CASE WHEN json_valid({column}) THEN json_type({column}) END = 'text' "
+            f"AND json_valid(json_extract({column}, '$')))")
+
+
+def unwrapped_sql(column: str) -> str:
+    """SQL: the JSON text a double-encoded value holds; any other value as its own text."""
+    inner = f"{column} #>> '{{}}'" if dialect() == "postgresql" else f"json_extract({column}, '$')"
+    plain = f"CAST({column} AS text)"
+    return f"CASE WHEN {double_encoded_sql(column)} THEN {inner} ELSE {plain} END"
 
 
 def archive_table(table: str, pk: str, legacy_columns: list[str]) -> None:

@@ -3,6 +3,7 @@ import bcrypt
 from werkzeug.security import check_password_hash, generate_password_hash
 
 LEGACY_PREFIXES = ("$2a$", "$2b$", "$2y$")
+BCRYPT_MAX_BYTES = 72  # bcrypt reads no further; the chatbot's bcrypt-ts silently cut passwords here
 
 
 def hash_password(password: str) -> str:
@@ -19,7 +20,9 @@ def verify_password(stored: str | None, password: str) -> bool:
         return False
     if is_legacy_hash(stored):
         try:
-            return bcrypt.checkpw(password.encode("utf-8"), stored.encode("utf-8"))
+            # As the old library did: the first 72 bytes of the UTF-8 password, even mid-character.
+            candidate = password.encode("utf-8")[:BCRYPT_MAX_BYTES]
+            return bcrypt.checkpw(candidate, stored.encode("utf-8"))
         except ValueError:  # a malformed legacy hash matches nothing
             return False
     return check_password_hash(stored, password)

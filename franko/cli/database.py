@@ -58,9 +58,9 @@ def upgrade_command(report: bool, backup_dir: str | None) -> None:
     if not report:
         return
     after = upgrade_report.count_rows(db.engine)
-    lines = upgrade_report.reconcile(before, after, upgrade_report.archived(db.engine), db.engine)
-    click.echo(upgrade_report.format_report(before, after, lines))
-    if not all(line.ok for line in lines):
+    result = upgrade_report.reconcile(before, after, db.engine)
+    click.echo(upgrade_report.format_report(before, after, result))
+    if not result.ok:
         sys.exit(1)
 
 
@@ -84,7 +84,9 @@ def archive_group() -> None:
 def purge_command(source: str | None, yes: bool) -> None:
     """Delete archived legacy rows for good (a downgrade can then no longer restore them)."""
     table = sa.table("legacy_archive", sa.column("source_table"))
-    condition = table.c.source_table == source if source else sa.true()
+    # The baseline's own record (what it found) is bookkeeping for the downgrade, not legacy data.
+    condition = sa.and_(table.c.source_table == source if source else sa.true(),
+                        table.c.source_table != "franko:baseline")
     count = db.session.execute(sa.select(sa.func.count()).select_from(table).where(condition)).scalar()
     if not count:
         click.echo("The archive holds no such rows.")

@@ -1,4 +1,4 @@
-"""`chat` becomes `chat_instances`, owned by profiles; the chatbot's other tables are archived (D2, D4).
+"""`Chat` becomes `chat_instances`, owned by accounts; the chatbot's other tables are archived (D2, D4).
 
 Revision ID: 0003_chat_instances
 Revises: 0002_profiles_accounts
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import legacy_accounts as accounts  # noqa: E402
 import legacy_schema  # noqa: E402
 import legacy_sql as h  # noqa: E402
 
@@ -19,61 +20,84 @@ down_revision = "0002_profiles_accounts"
 branch_labels = None
 depends_on = None
 
-# Archived whole and dropped here, children before parents; `user` last (chat pointed at it).
-ARCHIVED = [("todos", "id"), ("creator_conversations", "id"), ("reservations", "id"), ("user", "id")]
-LEGACY_COLUMNS = {
-    "todos": ["id", "user_id", "content", "completed", "created_at", "updated_at"],
-    "creator_conversations": ["id", "user_id", "messages", "created_at", "updated_at"],
-    "reservations": ["id", "createdAt", "details", "hasCompletedPayment", "userId"],
-    "user": ["id", "email", "password"],
-}
+# Archived whole and dropped here, children before parents; the user table last (chats pointed at it).
+ARCHIVED = ["todos", "creator_conversations", "reservations", "user"]
 FK_NAME = "fk_chat_instances_user_id_profiles"
-LEGACY_FK_NAME = "chat_userId_fkey"  # what PostgreSQL named the inline REFERENCES of the legacy DDL
 
 
 def upgrade():
-    h.progress("chat becomes chat_instances (rewriting every chat)")
+    n, spelling = h.legacy_names(), h.spelling()
+    chat = legacy_schema.names(spelling)["chat"]
+    h.ensure_is_json_function()
+    h.progress(f"archiving the chats that change (double-encoded messages, merged owners)")
+    archive_changed_chats(chat)
+    h.progress(f"{chat} becomes chat_instances (rewriting every chat)")
     # Renames, as the spec asks (D2); the old names' only client is the old app.
-    h.execute("ALTER TABLE chat RENAME TO chat_instances", "renaming-table")
+    h.execute(f"ALTER TABLE {n['chat']} RENAME TO chat_instances", "renaming-table")
     h.execute('ALTER TABLE chat_instances RENAME COLUMN "createdAt" TO created_at', "renaming-column")
     h.execute('ALTER TABLE chat_instances RENAME COLUMN "userId" TO user_id', "renaming-column")
     if h.dialect() == "postgresql":
-        postgresql_reshape_chat_instances()
+        postgresql_reshape_chat_instances(spelling)
     else:
         sqlite_rebuild_chat_instances()
+    # The chats of users merged into another account follow them (D1, D2).
+    op.execute(f"UPDATE chat_instances SET user_id = m.account FROM {accounts.merges()} AS m "
+               "WHERE chat_instances.user_id = m.uid")
+    if h.dialect() == "postgresql":
+        # NOT VALID + VALIDATE gains nothing inside the one transaction the upgrade runs in; the
+        # preflight already proved every owner exists.
+        h.execute(f"ALTER TABLE chat_instances ADD CONSTRAINT {FK_NAME} FOREIGN KEY (user_id) "
+                  "REFERENCES profiles (user_id)", "adding-foreign-key-constraint", "constraint-missing-not-valid")
     # CONCURRENTLY cannot run in the upgrade's transaction; nothing else uses the table meanwhile.
     h.execute("CREATE INDEX ix_chat_instances_user_id ON chat_instances (user_id)",
               "require-concurrent-index-creation")
-    for table, pk in ARCHIVED:
+    for logical in ARCHIVED:
+        table = legacy_schema.names(spelling)[logical]
         h.progress(f"archiving and dropping {table}")
-        h.archive_table(table, pk, LEGACY_COLUMNS[table])
+        h.archive_table(table, "id", legacy_schema.COLUMNS[logical])
         # Deprecated by the spec; every row was archived whole just above (D4).
         h.execute(f"DROP TABLE {h.q(table)}", "ban-drop-table")
 
 
 def downgrade():
-    refuse_unrepresentable_instances()
-    ddl = legacy_schema.ddl(h.dialect())
-    for table, _ in reversed(ARCHIVED):
-        op.execute(ddl[table])
-        h.restore_table(table, LEGACY_COLUMNS[table])
+    spelling = h.spelling()
+    spelt = legacy_schema.names(spelling)
+    refuse_unrepresentable_instances(spelt["chat"], spelt["user"])
+    ddl = legacy_schema.ddl(h.dialect(), spelling)
+    for logical in reversed(ARCHIVED):  # the user table first: the others point at it
+        op.execute(ddl[logical])
+        h.restore_table(spelt[logical], legacy_schema.COLUMNS[logical])
     op.drop_index("ix_chat_instances_user_id", table_name="chat_instances")
     if h.dialect() == "postgresql":
-        postgresql_restore_chat()
+        postgresql_restore_chat(spelling)
     else:
-        sqlite_restore_chat()
+        sqlite_restore_chat(spelling)
+    op.execute(f"DELETE FROM {h.ARCHIVE} WHERE source_table = '{spelt['chat']}'")
 
 
-def postgresql_reshape_chat_instances() -> None:
-    legacy_fk = LEGACY_FK_NAME
+def archive_changed_chats(chat: str) -> None:
+    """The chats the upgrade changes beyond their types, whole: the downgrade gives them back exactly."""
+    merged = f"SELECT source_pk FROM {h.ARCHIVE} WHERE source_table = '{accounts.MERGE_SOURCE}'"
+    row = "CAST(row_to_json(c) AS text)" if h.dialect() == "postgresql" else \
+        h.json_object_sql("c", legacy_schema.COLUMNS["chat"])
+    op.execute(
+        f"INSERT INTO {h.ARCHIVE} (source_table, source_pk, row_json, archived_at) "
+        f"SELECT '{chat}', CAST(c.id AS text), {row}, {h.now_sql()} FROM {h.q(chat)} AS c "
+        f"WHERE {h.double_encoded_sql('c.messages')} OR CAST(c.\"userId\" AS text) IN ({merged})"
+    )
+
+
+def postgresql_reshape_chat_instances(spelling: str) -> None:
+    legacy_fk = legacy_schema.foreign_key_names(spelling)["chat"]
+    legacy_pk = f"{legacy_schema.names(spelling)['chat']}_pkey"
     if not h.offline():
-        fks = sa.inspect(op.get_bind()).get_foreign_keys("chat_instances")
-        legacy_fk = next((fk["name"] for fk in fks if fk["referred_table"] == "user"), legacy_fk)
-    # The key to the legacy `user` goes: its table is replaced by profiles (D1, D2).
+        inspector = sa.inspect(op.get_bind())
+        fks = inspector.get_foreign_keys("chat_instances")
+        user = legacy_schema.names(spelling)["user"]
+        legacy_fk = next((fk["name"] for fk in fks if fk["referred_table"] == user), legacy_fk)
+        legacy_pk = inspector.get_pk_constraint("chat_instances")["name"] or legacy_pk
+    # The key to the legacy user table goes: its table is replaced by profiles (D1, D2).
     h.execute(f"ALTER TABLE chat_instances DROP CONSTRAINT {h.q(legacy_fk)}", "ban-drop-constraint")
-    legacy_pk = "chat_pkey"
-    if not h.offline():
-        legacy_pk = sa.inspect(op.get_bind()).get_pk_constraint("chat_instances")["name"] or legacy_pk
     h.execute(f"ALTER TABLE chat_instances RENAME CONSTRAINT {h.q(legacy_pk)} TO pk_chat_instances",
               "renaming-object")
     # updated_at arrives NOT NULL with a constant default (no rewrite, no scan); the rewrite below
@@ -81,23 +105,19 @@ def postgresql_reshape_chat_instances() -> None:
     op.execute("ALTER TABLE chat_instances ADD COLUMN interview_guide text, "
                "ADD COLUMN updated_at timestamp NOT NULL DEFAULT now()")
     # One table rewrite does all three: the owner's uuid becomes text, the json messages become
-    # their own text unchanged, and updated_at starts equal to created_at (D2).
-    # The rewrite is the point of this step (the spec retypes these columns); it runs once, in
-    # the upgrade's transaction, during the maintenance window. messages may be null from now on
-    # (new instances start without a log), as the target schema says.
+    # text (a double-encoded value unwrapped to the JSON it holds), and updated_at starts equal
+    # to created_at (D2). The rewrite is the point of this step (the spec retypes these columns);
+    # it runs once, in the upgrade's transaction, during the maintenance window. messages may be
+    # null from now on (new instances start without a log), as the target schema says.
     h.execute(
         "ALTER TABLE chat_instances "
         "ALTER COLUMN user_id TYPE text USING CAST(user_id AS text), "
-        "ALTER COLUMN messages TYPE text USING CAST(messages AS text), "
+        f"ALTER COLUMN messages TYPE text USING {h.unwrapped_sql('messages')}, "
         "ALTER COLUMN messages DROP NOT NULL, "
         "ALTER COLUMN updated_at TYPE timestamp USING created_at, "
         "ALTER COLUMN created_at SET DEFAULT now()",
         "changing-column-type", "ban-drop-not-null",
     )
-    # NOT VALID + VALIDATE gains nothing inside the one transaction the upgrade runs in; the
-    # preflight already proved every owner exists.
-    h.execute(f"ALTER TABLE chat_instances ADD CONSTRAINT {FK_NAME} FOREIGN KEY (user_id) "
-              "REFERENCES profiles (user_id)", "adding-foreign-key-constraint", "constraint-missing-not-valid")
 
 
 def sqlite_rebuild_chat_instances() -> None:
@@ -115,18 +135,20 @@ def sqlite_rebuild_chat_instances() -> None:
     )
     op.execute(
         "INSERT INTO _chat_instances_new (id, user_id, messages, interview_guide, created_at, updated_at) "
-        f"SELECT {h.uuid_hex_sql('id')}, user_id, messages, NULL, created_at, created_at FROM chat_instances"
+        f"SELECT {h.uuid_hex_sql('id')}, user_id, {h.unwrapped_sql('messages')}, NULL, created_at, created_at "
+        "FROM chat_instances"
     )
     op.execute("DROP TABLE chat_instances")
     op.execute("ALTER TABLE _chat_instances_new RENAME TO chat_instances")
 
 
-def refuse_unrepresentable_instances() -> None:
-    """The legacy `chat` needs a legacy user as owner: refuse rather than lose other instances."""
-    uid = "a.source_pk"
+def refuse_unrepresentable_instances(chat: str, user: str) -> None:
+    """The legacy chat table needs a legacy user as owner: refuse rather than lose other instances."""
+    chat_id = "CAST(c.id AS text)" if h.dialect() == "postgresql" else h.uuid_dashed_sql("c.id")
     found = h.scalar(
         f"SELECT count(*) FROM chat_instances AS c WHERE NOT EXISTS (SELECT 1 FROM {h.ARCHIVE} AS a "
-        f"WHERE a.source_table = 'user' AND {uid} = c.user_id)"
+        f"WHERE (a.source_table = '{user}' AND a.source_pk = c.user_id) "
+        f"OR (a.source_table = '{chat}' AND a.source_pk = {chat_id}))"
     )
     if found:
         raise RuntimeError(
@@ -135,8 +157,23 @@ def refuse_unrepresentable_instances() -> None:
         )
 
 
-def postgresql_restore_chat() -> None:
+def archived_chat_sql(chat: str, field: str) -> str:
+    """SQL: a field of the chat's archived original (NULL when it was not archived), as text."""
+    if h.dialect() == "postgresql":  # the json value's own text, byte for byte
+        return f"CAST(CAST(a.row_json AS json) -> '{field}' AS text)" if field == "messages" \
+            else h.archive_json(field)
+    return h.archive_json(field)
+
+
+def postgresql_restore_chat(spelling: str) -> None:
+    spelt = legacy_schema.names(spelling)
     op.drop_constraint(FK_NAME, "chat_instances", type_="foreignkey")
+    # The archived originals first: their owner and their messages exactly as they were.
+    op.execute(
+        f"UPDATE chat_instances SET user_id = {archived_chat_sql(spelt['chat'], 'userId')}, "
+        f"messages = {archived_chat_sql(spelt['chat'], 'messages')} FROM {h.ARCHIVE} AS a "
+        f"WHERE a.source_table = '{spelt['chat']}' AND a.source_pk = CAST(chat_instances.id AS text)"
+    )
     op.execute(
         "ALTER TABLE chat_instances "
         "ALTER COLUMN user_id TYPE uuid USING CAST(user_id AS uuid), "
@@ -145,17 +182,23 @@ def postgresql_restore_chat() -> None:
         "ALTER COLUMN created_at DROP DEFAULT"
     )
     op.execute("ALTER TABLE chat_instances DROP COLUMN interview_guide, DROP COLUMN updated_at")
-    op.execute("ALTER TABLE chat_instances RENAME CONSTRAINT pk_chat_instances TO chat_pkey")
+    op.execute(f"ALTER TABLE chat_instances RENAME CONSTRAINT pk_chat_instances TO {h.q(spelt['chat'] + '_pkey')}")
     op.execute('ALTER TABLE chat_instances RENAME COLUMN created_at TO "createdAt"')
     op.execute('ALTER TABLE chat_instances RENAME COLUMN user_id TO "userId"')
-    op.execute("ALTER TABLE chat_instances RENAME TO chat")
-    op.execute(f'ALTER TABLE chat ADD CONSTRAINT {h.q(LEGACY_FK_NAME)} FOREIGN KEY ("userId") REFERENCES "user"(id)')
+    op.execute(f"ALTER TABLE chat_instances RENAME TO {h.q(spelt['chat'])}")
+    fk = legacy_schema.foreign_key_names(spelling)["chat"]
+    op.execute(f'ALTER TABLE {h.q(spelt["chat"])} ADD CONSTRAINT {h.q(fk)} FOREIGN KEY ("userId") '
+               f'REFERENCES {h.q(spelt["user"])}(id)')
 
 
-def sqlite_restore_chat() -> None:
-    op.execute(legacy_schema.ddl("sqlite")["chat"])
+def sqlite_restore_chat(spelling: str) -> None:
+    spelt = legacy_schema.names(spelling)
+    op.execute(legacy_schema.ddl("sqlite", spelling)["chat"])
+    dashed = h.uuid_dashed_sql("c.id")
     op.execute(
-        'INSERT INTO chat (id, "createdAt", messages, "userId") '
-        f"SELECT {h.uuid_dashed_sql('id')}, created_at, COALESCE(messages, '[]'), user_id FROM chat_instances"
+        f'INSERT INTO {h.q(spelt["chat"])} (id, "createdAt", messages, "userId") '
+        f"SELECT {dashed}, c.created_at, COALESCE({archived_chat_sql(spelt['chat'], 'messages')}, c.messages, '[]'), "
+        f"COALESCE({archived_chat_sql(spelt['chat'], 'userId')}, c.user_id) FROM chat_instances AS c "
+        f"LEFT JOIN {h.ARCHIVE} AS a ON a.source_table = '{spelt['chat']}' AND a.source_pk = {dashed}"
     )
     op.execute("DROP TABLE chat_instances")

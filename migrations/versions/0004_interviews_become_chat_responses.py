@@ -13,21 +13,15 @@ from alembic import op
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import legacy_schema  # noqa: E402
 import legacy_sql as h  # noqa: E402
+import legacy_transcript  # noqa: E402
 
 revision = "0004_chat_responses"
 down_revision = "0003_chat_instances"
 branch_labels = None
 depends_on = None
 
-INTERVIEW_COLUMNS = [
-    "id", "user_id", "client_name", "unique_customer_identifier", "use_case", "interviewee_first_name",
-    "interviewee_last_name", "interviewee_email", "interviewee_number", "status", "date_completed",
-    "interview_start_time", "interview_end_time", "total_interview_minutes", "call_id",
-    "conversation_history_raw", "conversation_history_cleaned", "interview_audio_link",
-    "client_company_description", "agent_name", "voice_id", "analysis_output", "analysis_part01",
-    "analysis_part02", "analysis_part03", "analysis_part04", "analysis_part05", "analysis_part06",
-    "created_at", "updated_at",
-]
+INTERVIEW_COLUMNS = legacy_schema.COLUMNS["interviews"]
+RECONCILED_SOURCE = "interviews:reconciled"  # interviews whose end time or minutes D7 made consistent
 FK_INSTANCE = "fk_chat_responses_chat_instance_id_chat_instances"
 FK_OWNER = "fk_chat_responses_user_id_profiles"
 HAS_OWNER = "EXISTS (SELECT 1 FROM profiles AS p WHERE p.user_id = i.user_id)"
@@ -40,6 +34,10 @@ def upgrade():
     postgresql = h.dialect() == "postgresql"
     create_chat_responses(with_keys=not postgresql)
     h.progress("importing interviews as responses")
+    h.ensure_is_json_function()
+    if not postgresql:
+        h.register_sqlite_functions()
+    import_instances()
     import_interviews()
     if postgresql:
         add_keys_and_indexes()
@@ -60,11 +58,12 @@ def downgrade():
     op.execute(legacy_schema.ddl(h.dialect())["interviews"])
     h.restore_table("interviews", INTERVIEW_COLUMNS)
     refuse_new_responses()
+    # The instances the import made: those holding imported responses (refused above if any other).
+    if h.dialect() == "postgresql":
+        op.drop_constraint(FK_INSTANCE, "chat_responses", type_="foreignkey")
+    op.execute("DELETE FROM chat_instances WHERE id IN (SELECT chat_instance_id FROM chat_responses)")
     op.drop_table("chat_responses")
-    # The instances the import made, found again by their derived ids.
-    op.execute(
-        f"DELETE FROM chat_instances WHERE id IN (SELECT {instance_id_sql()} FROM interviews AS i)"
-    )
+    op.execute(f"DELETE FROM {h.ARCHIVE} WHERE source_table = '{RECONCILED_SOURCE}'")
 
 
 def create_chat_responses(with_keys: bool) -> None:
@@ -109,29 +108,79 @@ def add_keys_and_indexes() -> None:
     create_indexes()
 
 
-def instance_id_sql() -> str:
+def use_case_key(alias: str = "i") -> str:
+    """SQL: the use case as grouped (D6): trimmed, compared case-insensitively."""
+    return f"lower(trim({alias}.use_case))"
+
+
+def instance_id_sql(alias: str = "i") -> str:
     """The id of the instance that holds an owner's imported interviews of one use case."""
-    return h.derived_uuid_sql("i.user_id", "'imported'", "i.use_case")
+    return h.derived_uuid_sql(f"{alias}.user_id", "'imported'", use_case_key(alias))
+
+
+def import_instances() -> None:
+    """One instance per owner and use case, titled by the use case's most frequent spelling
+    (ties to the spelling of the earliest interview), dated by its first interview."""
+    spellings = (f"SELECT i.user_id, {use_case_key()} AS use_case, trim(i.use_case) AS spelling, count(*) AS n, "
+                 f"min(i.created_at) AS first_at, min(CAST(i.id AS text)) AS first_id "
+                 f"FROM interviews AS i WHERE {HAS_OWNER} GROUP BY i.user_id, {use_case_key()}, trim(i.use_case)")
+    ranked = (f"SELECT s.*, row_number() OVER (PARTITION BY s.user_id, s.use_case "
+              f"ORDER BY s.n DESC, s.first_at, s.first_id) AS r, "
+              f"min(s.first_at) OVER (PARTITION BY s.user_id, s.use_case) AS created FROM ({spellings}) AS s")
+    op.execute(
+        "INSERT INTO chat_instances (id, user_id, messages, interview_guide, created_at, updated_at) "
+        f"SELECT {h.derived_uuid_sql('t.user_id', chr(39) + 'imported' + chr(39), 't.use_case')}, t.user_id, NULL, "
+        "'# ' || t.spelling || ' (imported)', t.created, t.created "
+        f"FROM ({ranked}) AS t WHERE t.r = 1"
+    )
+
+
+def reconciled_times() -> tuple[str, str]:
+    """D7: (end time, minutes) of an imported interview, consistent with each other: an end
+    before the start becomes start + minutes; minutes more than one off the times are recomputed."""
+    minutes = h.greatest_sql("i.total_interview_minutes", "0")
+    if h.dialect() == "postgresql":
+        end = (f"CASE WHEN i.interview_end_time < i.interview_start_time THEN i.interview_start_time + "
+               f"make_interval(mins => {minutes}) ELSE i.interview_end_time END")
+        span = f"(extract(epoch FROM ({end}) - i.interview_start_time) / 60.0)"
+    else:
+        end = (f"CASE WHEN julianday(i.interview_end_time) < julianday(i.interview_start_time) THEN "
+               f"datetime(i.interview_start_time, '+' || {minutes} || ' minutes') ELSE i.interview_end_time END")
+        span = f"((julianday({end}) - julianday(i.interview_start_time)) * 1440.0)"
+    fixed = (f"CASE WHEN i.total_interview_minutes < 0 OR abs(i.total_interview_minutes - {span}) > 1 "
+             f"THEN CAST(round({span}) AS integer) ELSE i.total_interview_minutes END")
+    return end, fixed
 
 
 def import_interviews() -> None:
-    """One instance per owner and use case; each interview a completed response of it, same id."""
-    op.execute(
-        "INSERT INTO chat_instances (id, user_id, messages, interview_guide, created_at, updated_at) "
-        f"SELECT {instance_id_sql()}, i.user_id, NULL, '# ' || i.use_case || ' (imported)', "
-        "min(i.created_at), min(i.created_at) "
-        f"FROM interviews AS i WHERE {HAS_OWNER} GROUP BY i.user_id, i.use_case"
-    )
+    """Each interview with an owner becomes a completed response of its instance, keeping its id (D6).
+
+    The conversation: JSON stays JSON; `[mm:ss] Speaker:` lines become messages; other text stays text.
+    """
+    end, minutes = reconciled_times()
+    raw = "i.conversation_history_raw"
+    if h.dialect() == "postgresql":
+        parsed_from = f"LEFT JOIN {legacy_transcript.postgresql_messages(HAS_OWNER)} AS t ON t.id = i.id"
+        parsed = "t.messages"
+    else:
+        parsed_from, parsed = "", f"franko_transcript({raw}, i.interview_start_time, i.agent_name)"
+    messages = f"CASE WHEN {raw} IS NULL OR {h.is_json_sql(raw)} THEN {raw} ELSE COALESCE({parsed}, {raw}) END"
     response_id = "i.id" if h.dialect() == "postgresql" else h.uuid_hex_sql("i.id")
+    op.execute(
+        f"INSERT INTO {h.ARCHIVE} (source_table, source_pk, row_json, archived_at) "
+        f"SELECT '{RECONCILED_SOURCE}', CAST(i.id AS text), "
+        f"{h.json_build_sql({'interview_end_time': 'i.interview_end_time', 'total_interview_minutes': 'i.total_interview_minutes'})}, "
+        f"{h.now_sql()} FROM interviews AS i WHERE {HAS_OWNER} AND "
+        f"(i.interview_end_time <> {end} OR i.total_interview_minutes <> {minutes})"
+    )
     op.execute(
         "INSERT INTO chat_responses (id, user_id, chat_instance_id, completion_status, status, "
         "interviewee_first_name, interviewee_second_name, interviewee_email, interview_start_time, "
         "interview_end_time, total_interview_minutes, messages_json, clean_transcript, created_at, updated_at) "
         f"SELECT {response_id}, i.user_id, {instance_id_sql()}, NULL, 'completed', "
         "i.interviewee_first_name, i.interviewee_last_name, i.interviewee_email, i.interview_start_time, "
-        "i.interview_end_time, i.total_interview_minutes, i.conversation_history_raw, "
-        "i.conversation_history_cleaned, i.created_at, i.updated_at "
-        f"FROM interviews AS i WHERE {HAS_OWNER}"
+        f"{end}, {minutes}, {messages}, COALESCE(i.conversation_history_cleaned, {raw}), i.created_at, i.updated_at "
+        f"FROM interviews AS i {parsed_from} WHERE {HAS_OWNER}"
     )
 
 

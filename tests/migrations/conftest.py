@@ -74,9 +74,16 @@ def database(empty_database_url):
     database.dispose()
 
 
+@pytest.fixture(params=["User", "user"], ids=["User", "lowercase"])
+def spelling(request) -> str:
+    """The chatbot tables' spelling: as its ORM created them, and the older lowercase copies."""
+    return request.param
+
+
 @pytest.fixture
-def legacy_db(database):
+def legacy_db(database, spelling):
     """A legacy database (no alembic_version) full of awkward rows; `.info` holds their ids."""
-    legacy.create_schema(database.engine)
-    database.info = legacy.populate(database.engine)
+    legacy.create_schema(database.engine, spelling=spelling)
+    database.info = legacy.populate(database.engine, spelling)
+    database.spelling = spelling
     return database

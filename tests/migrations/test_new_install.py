@@ -67,6 +67,6 @@ def test_rerunning_at_head_changes_nothing(database):
 def test_new_install_downgrades_to_nothing_and_back(database):
     database.upgrade()
     assert database.downgrade("base").exit_code == 0
-    assert set(sa.inspect(database.engine).get_table_names()) == {"alembic_version"}
+    assert sa.inspect(database.engine).get_table_names() == []  # alembic_version included (D8)
     assert database.upgrade().exit_code == 0
     assert schema_differences(database) == []

@@ -11,7 +11,7 @@ def test_upgrade_sql_passes_squawk(tmp_path):
     flask = os.path.join(os.path.dirname(sys.executable), "flask")
     sql = subprocess.run([flask, "--app", "app", "db", "upgrade", "--sql"], cwd=ROOT, env=env,
                          capture_output=True, text=True, check=True).stdout
-    assert "ALTER TABLE chat RENAME TO chat_instances" in sql
+    assert 'ALTER TABLE "Chat" RENAME TO chat_instances' in sql
     path = tmp_path / "upgrade.sql"
     path.write_text(sql)
     squawk = os.path.join(os.path.dirname(sys.executable), "squawk")
