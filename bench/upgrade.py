@@ -105,15 +105,19 @@ FLOOR_A = [f'CREATE TABLE "floor_{t}" AS SELECT * FROM "{t}"' for t in TABLES]
 # checks or archive bookkeeping.
 FLOOR_B = [
     "SET LOCAL default_toast_compression = 'lz4'",
+    "SET LOCAL work_mem = '64MB'",  # as the upgrade's session has it (migrations/env.py)
+    "SET LOCAL jit = off",
     *[f'CREATE TABLE "archive_{t}" AS SELECT CAST(row_to_json(t) AS text) AS row_json FROM "{t}" AS t'
       for t in ("User", "interviews", "todos", "creator_conversations", "Reservation", "Chat")],
     'CREATE TABLE floor_chat AS SELECT id, "createdAt" AS created_at, messages #>> \'{}\' AS messages, '
     'CAST("userId" AS text) AS user_id, "createdAt" AS updated_at FROM "Chat"',
+    f"CREATE TEMP TABLE floor_transcripts AS SELECT * FROM {legacy_transcript.postgresql_messages('true')} AS t",
+    "ANALYZE floor_transcripts",
     "CREATE TABLE floor_responses AS SELECT i.id, user_id, use_case, interviewee_first_name, interviewee_last_name, "
     "interviewee_email, interview_start_time, interview_end_time, total_interview_minutes, "
     "COALESCE(t.messages, conversation_history_raw) AS messages, "
     "COALESCE(conversation_history_cleaned, conversation_history_raw), created_at, updated_at FROM interviews AS i "
-    f"LEFT JOIN {legacy_transcript.postgresql_messages('true')} AS t ON t.id = i.id",
+    "LEFT JOIN floor_transcripts AS t ON t.id = i.id",
     "CREATE TABLE floor_instances AS SELECT CAST(md5(user_id || chr(31) || lower(trim(use_case))) AS uuid) AS id, "
     "user_id, '# ' || min(trim(use_case)) || ' (imported)' AS interview_guide, min(created_at) AS created_at "
     "FROM interviews GROUP BY user_id, lower(trim(use_case))",
@@ -193,11 +197,39 @@ def time_upgrade(url):
     return elapsed
 
 
+def reader_wait(url):
+    """Run the upgrade while another session reads `profiles` every 50 ms; the longest wait of a read.
+
+    The upgrade takes an exclusive lock on profiles early in its one transaction and keeps it to
+    the end: this is how long the app's readers would queue (bounded: it stops with the upgrade).
+    """
+    import threading
+
+    done, waits = threading.Event(), []
+
+    def read():
+        with psycopg.connect(libpq(url), autocommit=True) as conn:
+            while not done.is_set():
+                started = time.perf_counter()
+                conn.execute("SELECT count(*) FROM profiles").fetchone()
+                waits.append(time.perf_counter() - started)
+                time.sleep(0.05)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    time.sleep(0.2)
+    upgrade = time_upgrade(url)
+    done.set()
+    reader.join(timeout=60)
+    return upgrade, max(waits), len(waits)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1/postgres")
     parser.add_argument("--scale", type=float, action="append")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--readers", action="store_true", help="Also measure how long a SELECT on profiles waits.")
     args = parser.parse_args()
     import logging
 
@@ -215,6 +247,11 @@ def main():
             upgrades.append(time_upgrade(clone(args.url, template, "franko_bench_upgrade")))
             drop(args.url, "franko_bench_floor", "franko_bench_upgrade")
         floor_a, floor_b, upgrade = min(floors_a), min(floors_b), min(upgrades)
+        if args.readers:
+            took, longest, reads = reader_wait(clone(args.url, template, "franko_bench_upgrade"))
+            drop(args.url, "franko_bench_upgrade")
+            print(f"  a SELECT on profiles during an upgrade of {took:.2f}s waited up to {longest:.2f}s "
+                  f"({reads} reads, one every 50 ms)")
         rounded = lambda xs: ", ".join(f"{x:.2f}" for x in xs)  # noqa: E731
         print(f"  floor A, each legacy table copied as it is:      {floor_a:6.2f}s  ({rounded(floors_a)})")
         print(f"  floor B, the same rows and transformations:      {floor_b:6.2f}s  ({rounded(floors_b)})")

@@ -156,7 +156,15 @@ class GuideVersion(db.Model):
 
 
 class LegacyArchive(db.Model):
-    """Rows and column values the upgrade removed (D4), kept whole as JSON so a downgrade can restore them."""
+    """Rows and column values the upgrade removed or changed (D4), kept whole as JSON so a downgrade
+    can restore them.
+
+    `source_table` is the legacy table a row came from (as spelt there: "User", "Chat", …), or a
+    bookkeeping source: "profiles" (dropped columns), "profiles:counters" and
+    "interviews:reconciled" (values D7 changed), "profiles:merged_user" and "user:account" (D1's
+    merges), and one "franko:baseline" row saying what the baseline found, so that the downgrade
+    to base drops only what the baseline created (D8).
+    """
 
     __tablename__ = "legacy_archive"
 

@@ -55,49 +55,43 @@ def postgresql_messages(interviews_where: str) -> str:
     """SQL: (id, messages) for each interview matching `interviews_where` (alias i) whose raw
     transcript has at least one `[mm:ss] Speaker:` line — the same rule as messages_json().
 
-    The text is split into turns in one pass (before each line that opens one), each turn's
-    first line is taken apart with string functions, and text before the first turn opens it.
-    Measured: several times faster than a capturing match per line with a running count.
+    The text is split into turns in one pass (before each line that opens one); each turn's
+    first line is taken apart with string functions; the text before the first turn, where there
+    is any, is joined back onto it. Fenced subqueries (OFFSET 0) keep the planner from computing
+    a turn's parts once per use. Measured: several times faster than a capturing match per line.
     """
     turn = r"[ \t]*\[[0-9]+:[0-9]{2}\][ \t]*[^:\n]*[^: \t\n][ \t]*:"
     split = r"\r*\n(?=" + turn + ")"
+    crlf = r"\r+\n"
     agents = ", ".join(f"'{a}'" for a in AGENT_NAMES)
     e = lambda regex: "E'" + regex.replace(chr(92), chr(92) * 2) + "'"  # noqa: E731  (an escaped literal)
-    return f"""(SELECT id, CAST(json_agg(json_build_object('role', role, 'content', content, 'at', at)
-                                  ORDER BY n) AS text) AS messages
-  FROM (SELECT id, n, is_turn,
-          CASE WHEN speaker IN ({agents}) OR speaker = agent THEN 'assistant' ELSE 'user' END AS role,
-          btrim(COALESCE(lead_in || E'\\n', '') || said || COALESCE(E'\\n' || more, ''), E' \\t\\r\\n') AS content,
-          to_char(t0 + make_interval(mins => CAST(split_part(stamp, ':', 1) AS integer),
-                                     secs => CAST(split_part(stamp, ':', 2) AS integer)),
-                  'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at
-        FROM (SELECT id, n, t0, agent, is_turn, lead_in, more, substr(t, 2, strpos(t, ']') - 2) AS stamp,
-                     lower(btrim(substr(r, 1, strpos(r, ':') - 1), E' \\t')) AS speaker,
-                     CASE WHEN substr(after, 1, 1) IN (' ', E'\\t') THEN substr(after, 2) ELSE after END AS said
-              FROM (SELECT *, substr(t, strpos(t, ']') + 1) AS r,
-                           substr(substr(t, strpos(t, ']') + 1), strpos(substr(t, strpos(t, ']') + 1), ':') + 1) AS after
-                    FROM (SELECT id, n, t0, agent, is_turn, more,
-                                 ltrim(rtrim(split_part(chunk, E'\\n', 1), E'\\r'), E' \\t') AS t,
-                                 CASE WHEN n = 2 AND NOT first_is_turn THEN
-                                   regexp_replace(first_chunk, {e(chr(92) + 'r+' + chr(92) + 'n')}, E'\\n', 'g') END AS lead_in
-                          FROM (SELECT *, first_value(is_turn) OVER w AS first_is_turn,
-                                       first_value(chunk) OVER w AS first_chunk
-                                FROM (SELECT i.id, i.interview_start_time AS t0, lower(btrim(i.agent_name)) AS agent,
-                                             c.n, c.chunk,
-                                             CASE WHEN strpos(c.chunk, E'\\n') > 0 THEN regexp_replace(
-                                               substr(c.chunk, strpos(c.chunk, E'\\n') + 1), {e(chr(92) + 'r+' + chr(92) + 'n')},
-                                               E'\\n', 'g') END AS more,
-                                             c.n > 1 OR c.chunk ~ {e('^' + turn)} AS is_turn
-                                      FROM interviews AS i
-                                      CROSS JOIN LATERAL regexp_split_to_table(i.conversation_history_raw, {e(split)})
-                                                         WITH ORDINALITY AS c(chunk, n)
-                                      WHERE {interviews_where} AND i.conversation_history_raw LIKE '%[%]%:%'
-                                      OFFSET 0  -- a fence: each turn is split and tested once
-                                     ) AS chunks
-                                WINDOW w AS (PARTITION BY id ORDER BY n)
-                               ) AS numbered
-                         ) AS firsts
-                   ) AS parts
-             ) AS turns
-        WHERE is_turn) AS messages
-  GROUP BY id)"""
+    return f"""(WITH chunks AS MATERIALIZED (
+    SELECT i.id, i.interview_start_time AS t0, lower(btrim(i.agent_name)) AS agent, c.n, c.chunk,
+           c.n > 1 OR c.chunk ~ {e('^' + turn)} AS is_turn
+    FROM interviews AS i
+    CROSS JOIN LATERAL regexp_split_to_table(i.conversation_history_raw, {e(split)}) WITH ORDINALITY AS c(chunk, n)
+    WHERE {interviews_where} AND i.conversation_history_raw LIKE '%[%]%:%'),
+  lead_in AS MATERIALIZED (SELECT id, regexp_replace(chunk, {e(crlf)}, E'\\n', 'g') AS text FROM chunks WHERE n = 1 AND NOT is_turn),
+  parts AS (
+    SELECT c.id, c.n, c.t0, c.agent, c.t,
+           CASE WHEN c.n = 2 THEN (SELECT l.text FROM lead_in AS l WHERE l.id = c.id) END AS lead_in,
+           CASE WHEN strpos(c.chunk, E'\\n') > 0 THEN
+             regexp_replace(substr(c.chunk, strpos(c.chunk, E'\\n') + 1), {e(crlf)}, E'\\n', 'g') END AS more,
+           substr(c.t, strpos(c.t, ']') + 1) AS r
+    FROM (SELECT *, ltrim(rtrim(split_part(chunk, E'\\n', 1), E'\\r'), E' \\t') AS t FROM chunks
+          WHERE is_turn OFFSET 0) AS c
+    OFFSET 0),
+  turns AS (
+    SELECT id, n, t0, agent, lead_in, more, substr(t, 2, strpos(t, ']') - 2) AS stamp,
+           lower(btrim(substr(r, 1, strpos(r, ':') - 1), E' \\t')) AS speaker,
+           substr(r, strpos(r, ':') + 1) AS after
+    FROM parts OFFSET 0)
+  SELECT id, CAST(json_agg(json_build_object(
+           'role', CASE WHEN speaker IN ({agents}) OR speaker = agent THEN 'assistant' ELSE 'user' END,
+           'content', btrim(COALESCE(lead_in || E'\\n', '')
+                            || CASE WHEN substr(after, 1, 1) IN (' ', E'\\t') THEN substr(after, 2) ELSE after END
+                            || COALESCE(E'\\n' || more, ''), E' \\t\\r\\n'),
+           'at', to_char(t0 + make_interval(mins => CAST(split_part(stamp, ':', 1) AS integer),
+                                            secs => CAST(split_part(stamp, ':', 2) AS integer)),
+                         'YYYY-MM-DD"T"HH24:MI:SS"Z"')) ORDER BY n) AS text) AS messages
+  FROM turns GROUP BY id)"""

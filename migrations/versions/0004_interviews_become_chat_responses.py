@@ -34,7 +34,6 @@ def upgrade():
     postgresql = h.dialect() == "postgresql"
     create_chat_responses(with_keys=not postgresql)
     h.progress("importing interviews as responses")
-    h.ensure_is_json_function()
     if not postgresql:
         h.register_sqlite_functions()
     import_instances()
@@ -160,11 +159,18 @@ def import_interviews() -> None:
     end, minutes = reconciled_times()
     raw = "i.conversation_history_raw"
     if h.dialect() == "postgresql":
-        parsed_from = f"LEFT JOIN {legacy_transcript.postgresql_messages(HAS_OWNER)} AS t ON t.id = i.id"
+        # Parsed once into a temporary table the planner has statistics for: joined as a
+        # subquery, its row estimate is so low that PostgreSQL picks a nested loop over it.
+        op.execute("CREATE TEMP TABLE franko_transcripts ON COMMIT DROP AS SELECT * FROM "
+                   f"{legacy_transcript.postgresql_messages(HAS_OWNER)} AS t")
+        op.execute("ANALYZE franko_transcripts")
+        parsed_from = "LEFT JOIN franko_transcripts AS t ON t.id = i.id"
         parsed = "t.messages"
     else:
         parsed_from, parsed = "", f"franko_transcript({raw}, i.interview_start_time, i.agent_name)"
-    messages = f"CASE WHEN {raw} IS NULL OR {h.is_json_sql(raw)} THEN {raw} ELSE COALESCE({parsed}, {raw}) END"
+    # JSON never has a line starting `[12:34] Someone:` (not a JSON token), so a text with turns
+    # is never JSON: JSON, and text without turns, are kept as they are.
+    messages = f"COALESCE({parsed}, {raw})"
     response_id = "i.id" if h.dialect() == "postgresql" else h.uuid_hex_sql("i.id")
     op.execute(
         f"INSERT INTO {h.ARCHIVE} (source_table, source_pk, row_json, archived_at) "
@@ -182,6 +188,9 @@ def import_interviews() -> None:
         f"{end}, {minutes}, {messages}, COALESCE(i.conversation_history_cleaned, {raw}), i.created_at, i.updated_at "
         f"FROM interviews AS i {parsed_from} WHERE {HAS_OWNER}"
     )
+    if h.dialect() == "postgresql":
+        # The upgrade's own temporary table, made above; nothing else ever sees it.
+        h.execute("DROP TABLE franko_transcripts", "ban-drop-table")
 
 
 def set_counters() -> None:

@@ -121,3 +121,23 @@ def test_a_legacy_user_logs_in_and_sees_their_chats(legacy_db):
     page = listing.get_data(as_text=True)
     for chat in ("big", "empty", "alice2"):
         assert legacy_db.info["chats"][chat] in page
+
+
+def test_an_owner_reads_imported_interviews_as_chats_or_as_text(legacy_db):
+    interviews = legacy_db.info["interviews"]
+    legacy_db.upgrade()
+    client = legacy_db.app.test_client()
+    assert client.post("/auth/login", data={"email": "frank@example.com", "password": "frank-pw"}).status_code == 302
+    text_only = client.get(f"/responses/{interviews['no_turns']}")
+    assert text_only.status_code == 200
+    assert legacy.NO_TURNS_TRANSCRIPT in text_only.get_data(as_text=True)
+    client.post("/auth/logout")
+    # The old auth provider's owner has no password yet: give it one, as a claim link would.
+    from franko.auth.passwords import hash_password
+
+    legacy_db.execute(f"UPDATE profiles SET password_hash = '{hash_password('claimed-pw')}' "
+                      "WHERE user_id = 'user_2abcLegacyProvider'")
+    assert client.post("/auth/login", data={"email": "legacy.owner@example.com",
+                                            "password": "claimed-pw"}).status_code == 302
+    page = client.get(f"/responses/{interviews['plain']}").get_data(as_text=True)
+    assert page.count('class="chat-bubble') == 4 and "It went up twice last year." in page

@@ -51,7 +51,7 @@ def test_malformed_messages_do_not_break_the_page(client, app, instance_id, raw)
     assert bubbles(page) == []
     assert "I run a bakery." in page  # the clean transcript is still there
     if not raw.startswith("["):  # what is not a list of messages is shown as the text it is, escaped
-        assert '<div class="legacy-conversation"' in page
+        assert 'id="conversation-text"' in page
         assert str(escape(raw)) in page
 
 

@@ -1,0 +1,1 @@
+ALTER TABLE "interviews" ALTER COLUMN "status" SET DEFAULT 'ready for review';
