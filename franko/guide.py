@@ -147,18 +147,18 @@ def guide_title(text: str | None) -> str | None:
 
 def render(text: str | None) -> Markup:
     """Markdown (paragraphs, lists, emphasis, links, code) as safe HTML."""
-    return Markup(_md.render(text or ""))
+    return Markup(_md.render(str(text or "")))
 
 
 def render_inline(text: str | None) -> Markup:
     """One line of Markdown (a question, a probe) as safe HTML, without a paragraph around it."""
-    return Markup(_md.renderInline(text or ""))
+    return Markup(_md.renderInline(str(text or "")))
 
 
 def plain_text(text: str | None) -> str:
     """Markdown as the plain text a reader sees: for the CSV, the clean transcript, titles and prompts."""
     parts: list[str] = []
-    for token in _md.parse(text or ""):
+    for token in _md.parse(str(text or "")):
         if token.type == "inline":
             if parts:
                 parts.append("\n")

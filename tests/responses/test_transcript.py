@@ -111,3 +111,16 @@ def test_delete_button_on_the_transcript(client, app, instance_id):
     client.post(f"/responses/{response_id}/delete")
     with app.app_context():
         assert db.session.get(ChatResponse, response_id) is None
+
+
+def test_conversation_column_takes_lists_and_conversations(app, instance_id):
+    """The one conversation type: whatever is assigned is stored as JSON and read back as a Conversation."""
+    with app.app_context():
+        instance = db.session.get(ChatInstance, instance_id)
+        response = make_response(instance, conversation=[{"role": "user", "content": "Rye, mostly.", "at": None}])
+        response.conversation = response.conversation + [{"role": "assistant", "content": "**Why** rye?", "question": 0}]
+        db.session.commit()
+        loaded = db.session.get(ChatResponse, response.id, populate_existing=True).conversation
+        assert [m["content"] for m in loaded] == ["Rye, mostly.", "**Why** rye?"]
+        assert loaded[-1]["question"] == 0 and loaded.has_answer() and loaded.text is None
+        assert [e.side for e in loaded.entries()] == ["interviewee", "agent"]
