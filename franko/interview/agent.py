@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,6 +22,9 @@ from franko.guide import Guide, plain_text
 log = logging.getLogger(__name__)
 
 SHORT_ANSWER_WORDS = 4  # an answer with fewer words gets one follow-up
+# The timeout bounds the wait for each piece of a streamed reply; a whole reply may take this many
+# times as long before the turn falls back (gunicorn.conf.py's timeout is above that).
+TURN_TIMEOUT_FACTOR = 2
 MAX_MESSAGES_PER_QUESTION = 3  # the question and at most two follow-ups, then the guide moves on
 FOLLOW_UP = "Could you tell me a bit more about that?"
 # "Nope, that's all!", "Nothing else, thanks": the interviewee has nothing more to add.
@@ -192,17 +196,19 @@ class LLMAgent:
             yield from self.fallback.stream(guide, context, conversation)
             return
         try:
-            reader = MessageReader()
-            chunks = openai_client(self.base_url, self.api_key, self.timeout).chat.completions.create(
+            reader, gate = MessageReader(), Gate()
+            deadline = time.monotonic() + TURN_TIMEOUT_FACTOR * self.timeout
+            with openai_client(self.base_url, self.api_key, self.timeout).chat.completions.create(
                 model=self.model, messages=self.prompt(guide, context, conversation), temperature=0.3,
                 response_format={"type": "json_object"}, stream=True,
-            )
-            gate = Gate()
-            for chunk in chunks:
-                delta = chunk.choices[0].delta.content if chunk.choices else None
-                text = gate.feed(reader.feed(delta or ""))
-                if text:
-                    yield text
+            ) as chunks:  # closed on leaving, a failure included: the connection goes back to the pool
+                for chunk in chunks:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"the reply took over {TURN_TIMEOUT_FACTOR * self.timeout:g} s")
+                    delta = chunk.choices[0].delta.content if chunk.choices else None
+                    text = gate.feed(reader.feed(delta or ""))
+                    if text:
+                        yield text
             turn = self.parse(reader.content, guide, context, conversation)
         except Exception as error:  # noqa: BLE001 — any failure of the endpoint or the reply: the interview goes on
             log.warning("LLM agent failed (%s: %s); this turn is the default agent's", type(error).__name__, error)

@@ -128,6 +128,13 @@ def test_llm_agent_falls_back_to_default_on_any_failure(fake_llm, mode):
     assert len(fake_llm.requests) == 1  # one attempt, no retries
 
 
+def test_a_reply_that_trickles_past_the_deadline_falls_back(fake_llm):
+    fake_llm.delay = 0.3  # every piece within the timeout, the whole reply well past twice it
+    conversation = OPENING + [{"role": "user", "content": "I bake bread for cafés"}]
+    turn = next_turn(agent(fake_llm, timeout=0.5), PLAIN, CONTEXT, conversation)
+    assert turn == Turn(QUESTIONS[1], 1, False, "default")
+
+
 def test_broken_stream_is_withdrawn_after_streaming_part_of_it(fake_llm):
     fake_llm.mode = "broken_stream"
     conversation = OPENING + [{"role": "user", "content": "I bake bread for cafés"}]
