@@ -196,7 +196,7 @@ class LLMAgent:
             yield from self.fallback.stream(guide, context, conversation)
             return
         try:
-            reader, gate = MessageReader(), Gate()
+            reader, gate = MessageReader(), Gate(context.interviewee_name)
             deadline = time.monotonic() + TURN_TIMEOUT_FACTOR * self.timeout
             with openai_client(self.base_url, self.api_key, self.timeout).chat.completions.create(
                 model=self.model, messages=self.prompt(guide, context, conversation), temperature=0.3,
@@ -312,13 +312,14 @@ FIRST_PERSON = {"i", "i'm", "i've", "i'd", "we", "we're", "we've", "my", "our", 
 
 
 class Gate:
-    """Holds the streamed text back while it reads like the interviewee speaking, so such a reply is never shown.
+    """Holds the streamed text back while it may be the interviewee speaking, so such a reply is never shown.
 
-    A reply that opens with "I …", "We …", "My …" or "Name: …" is held until a question mark shows
-    it is the interviewer's after all; everything else streams as it comes.
+    A reply that opens with "I …", "We …", "My …" or "<their name>: …" is held until a question mark
+    shows it is the interviewer's after all; any other opening streams from its first letter.
     """
 
-    def __init__(self):
+    def __init__(self, interviewee_name: str = ""):
+        self.speakers = {w + ":" for w in (interviewee_name.lower(), "interviewee", "user", "answer", "me") if w}
         self.held = ""
         self.open = False
 
@@ -326,11 +327,14 @@ class Gate:
         if self.open or not text:
             return text
         self.held += text
-        words = self.held.split()
-        if not words or (len(words) == 1 and not self.held[-1].isspace()):
-            return ""  # the first word is not complete yet
-        first = words[0].lower().strip(",.!;").replace("’", "'")
-        if (first in FIRST_PERSON or first.endswith(":")) and "?" not in self.held:
+        words = self.held.replace("’", "'").lower().split()
+        if not words:
+            return ""
+        complete = len(words) > 1 or self.held[-1].isspace()
+        suspects = FIRST_PERSON | self.speakers
+        if not complete and any(s.startswith(words[0]) for s in suspects):
+            return ""  # "I", "We", "Ad…": wait for the whole first word
+        if complete and (words[0].strip(",.!;") in FIRST_PERSON or words[0] in self.speakers) and "?" not in self.held:
             return ""
         self.open = True
         return self.held

@@ -179,10 +179,12 @@ def test_the_gate_holds_first_person_text_until_it_asks():
 
     gate = Gate()
     assert [gate.feed(p) for p in ["I ", "see. ", "What ", "else?", " More"]] == ["", "", "", "I see. What else?", " More"]
-    ada = Gate()
-    assert [ada.feed(p) for p in ["Ada", ": I ", "bake."]] == ["", "", ""]
-    free = Gate()
-    assert [free.feed(p) for p in ["Tha", "nks! ", "How"]] == ["", "Thanks! ", "How"]
+    ada = Gate("Ada")
+    assert [ada.feed(p) for p in ["Ad", "a: I ", "bake."]] == ["", "", ""]
+    free = Gate("Ada")
+    assert [free.feed(p) for p in ["Tha", "nks! ", "How"]] == ["Tha", "nks! ", "How"]  # streams from the first letter
+    word = Gate("Ada")
+    assert [word.feed(p) for p in ["I", "nteresting! ", "Why?"]] == ["", "Interesting! ", "Why?"]
 
 
 def test_skipping_a_question_is_not_used(fake_llm):
