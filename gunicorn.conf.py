@@ -14,7 +14,7 @@ bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')
 worker_class = "gthread"
 # Processes for the CPU work (templates, SQL), threads for the waiting (the LLM, the database).
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * _cpus + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", 16))
+threads = int(os.environ.get("GUNICORN_THREADS", 32))
 # Above the LLM's: a turn may wait twice FRANKO_LLM_TIMEOUT for a streamed reply (then it falls back
 # to the default agent); such a turn is never killed as a hung worker.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", _llm_timeout * 2 + 30))
