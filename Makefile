@@ -4,9 +4,12 @@ PYTHON  := $(VENV)/bin/python
 FLASK   := $(VENV)/bin/flask --app app
 PORT    ?= 5000
 
-.PHONY: run test install chromium squawk bench clean
+.PHONY: run test install install-dev chromium redis squawk bench clean
 
+# `make run` needs only what production runs; `make test` adds the test and lint tools.
 install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -14,20 +17,28 @@ $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m pip install --quiet -r requirements.txt
 	touch $@
 
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PYTHON) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
 # Browser tests drive Debian's Chromium, never a downloaded browser.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# The rate-limit tests start Debian's redis-server on a port of their own.
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
 run: install
 	FLASK_DEBUG=1 $(FLASK) db upgrade
 	FLASK_DEBUG=1 $(FLASK) franko seed-demo
 	FLASK_DEBUG=1 $(FLASK) run --port $(PORT)
 
-test: install chromium
+test: install-dev chromium redis
 	$(PYTHON) -m pytest
 
 # The PostgreSQL upgrade script, linted (see bench/README.md and migrations/README for findings).
-squawk: install
+squawk: install-dev
 	bash scripts/squawk.sh
 
 clean:

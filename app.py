@@ -1,4 +1,9 @@
 """Entry point: `flask --app app …` and `gunicorn app:app` find the app here."""
-from franko import create_app
+import sys
 
-app = create_app()
+from franko import ConfigError, create_app
+
+try:
+    app = create_app()
+except ConfigError as error:  # one clear line, not a traceback, for the server and every CLI command
+    sys.exit(f"Franko cannot start: {error}")

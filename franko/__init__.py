@@ -1,24 +1,36 @@
 """Franko: AI interviews for organisations. `create_app` is the table of contents."""
 import os
 
-from dotenv import load_dotenv
-from flask import Flask
+from dotenv import find_dotenv, load_dotenv
 
-from franko import config as config_module
+# `.env` (in the directory the server or the CLI is started from) is read before the configuration
+# classes read the environment, so `gunicorn app:app` finds a SECRET_KEY kept there.
+load_dotenv(find_dotenv(usecwd=True))
+
+from flask import Flask  # noqa: E402
+
+from franko import config as config_module  # noqa: E402
+
+
+class ConfigError(RuntimeError):
+    """A setting production cannot run without; `app.py` prints it as one line and exits."""
 
 
 def create_app(config_class=None) -> Flask:
     """Build the app: configuration, extensions, blueprints, CLI, template helpers."""
-    load_dotenv()
     app = Flask(__name__, instance_relative_config=True,
                 template_folder="../templates", static_folder="../static")
     app.config.from_object(config_class or default_config())
     configure_database(app)
-    check_secret_key(app)
+    check_production_settings(app)
+    configure_logging(app)
+    configure_proxy(app)
+    register_request_guards(app)  # first: the raw body is checked before anything parses it
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
     register_template_helpers(app)
+    register_shell_context(app)
     return app
 
 
@@ -35,20 +47,40 @@ def configure_database(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "franko.sqlite")
 
 
-def check_secret_key(app: Flask) -> None:
-    """Production never runs on a missing or development key."""
+def check_production_settings(app: Flask) -> None:
+    """Production never runs on a missing or development key, nor builds emailed links on the Host header."""
     if app.testing or app.debug:
         return
     key = app.config.get("SECRET_KEY")
     if not key or key == config_module.DEV_SECRET_KEY:
-        raise RuntimeError(
+        raise ConfigError(
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random value "
             "(e.g. python -c 'import secrets; print(secrets.token_hex(32))') before starting Franko."
         )
+    if not app.config.get("FRANKO_BASE_URL"):
+        raise ConfigError(
+            "FRANKO_BASE_URL is not set. Set it to the address owners reach Franko at "
+            "(e.g. https://franko.example.org): emailed links are built on it."
+        )
+
+
+def configure_logging(app: Flask) -> None:
+    from franko import logs
+
+    logs.init_app(app)
+
+
+def configure_proxy(app: Flask) -> None:
+    """Behind FRANKO_PROXY_HOPS proxies, trust that many X-Forwarded-* hops (client address, scheme, host)."""
+    hops = app.config.get("FRANKO_PROXY_HOPS") or 0
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
 
 
 def register_extensions(app: Flask) -> None:
-    from franko import database
+    from franko import database, security
     from franko.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -60,10 +92,17 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     bootstrap.init_app(app)
+    security.init_app(app)
+
+
+def register_request_guards(app: Flask) -> None:
+    from franko import inputs
+
+    inputs.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from franko import admin, auth, billing, errors, instances, interview, main, profile, responses
+    from franko import admin, auth, billing, errors, instances, interview, mail, main, profile, responses
 
     app.register_blueprint(errors.bp)
     app.register_blueprint(main.bp)
@@ -74,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(interview.bp, url_prefix="/i")  # public, no login
     app.register_blueprint(billing.bp, url_prefix="/billing")
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(mail.bp, url_prefix="/dev")  # the outbox, only without a mail server
 
 
 def register_commands(app: Flask) -> None:
@@ -86,3 +126,17 @@ def register_template_helpers(app: Flask) -> None:
     from franko import templating
 
     templating.init_app(app)
+
+
+def register_shell_context(app: Flask) -> None:
+    """`flask shell` starts with the database and the models imported."""
+    import sqlalchemy as sa
+
+    from franko import models
+    from franko.extensions import db
+
+    app.shell_context_processor(lambda: {
+        "db": db, "sa": sa,
+        **{name: getattr(models, name) for name in
+           ("Profile", "ChatInstance", "ChatResponse", "LoginSession", "StripeEvent", "LegacyArchive")},
+    })

@@ -40,9 +40,12 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 
+    # Redis (e.g. redis://127.0.0.1:6379/0) shares the counts between workers and machines.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     FRANKO_LOGIN_RATE_LIMIT = os.environ.get("FRANKO_LOGIN_RATE_LIMIT", "10 per minute")
+    FRANKO_SIGNUP_RATE_LIMIT = os.environ.get("FRANKO_SIGNUP_RATE_LIMIT", "5 per hour")
+    FRANKO_EMAIL_RATE_LIMIT = os.environ.get("FRANKO_EMAIL_RATE_LIMIT", "5 per hour")  # reset / verification mails
     FRANKO_INTERVIEW_RATE_LIMIT = os.environ.get("FRANKO_INTERVIEW_RATE_LIMIT", "30 per minute")
 
     FRANKO_ADMIN_EMAILS = [
@@ -50,6 +53,21 @@ class Config:
     ]
     FRANKO_PLANS = _plans_from_env()
     FRANKO_LOGIN_LINK_MAX_AGE = int(os.environ.get("FRANKO_LOGIN_LINK_MAX_AGE", 24 * 3600))
+    FRANKO_RESET_LINK_MAX_AGE = int(os.environ.get("FRANKO_RESET_LINK_MAX_AGE", 3600))
+    FRANKO_VERIFY_LINK_MAX_AGE = int(os.environ.get("FRANKO_VERIFY_LINK_MAX_AGE", 7 * 24 * 3600))
+    # Where owners reach Franko, e.g. https://franko.example.org: every emailed link is built on it.
+    FRANKO_BASE_URL = os.environ.get("FRANKO_BASE_URL") or None
+    FRANKO_PROXY_HOPS = int(os.environ.get("FRANKO_PROXY_HOPS", 0) or 0)  # proxies in front (ProxyFix)
+    FRANKO_HSTS = False
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None  # unset: emails go to the log and the dev outbox
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 587) or 587)
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1").lower() in ("1", "true", "yes")  # STARTTLS
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes")  # TLS from the start
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "Franko <no-reply@franko.invalid>")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", 10))
     FRANKO_STALE_INTERVIEW_MINUTES = int(os.environ.get("FRANKO_STALE_INTERVIEW_MINUTES", 24 * 60))
     FRANKO_RESPONSES_PER_PAGE = 25
 
@@ -77,6 +95,7 @@ class ProductionConfig(Config):
 
     SESSION_COOKIE_SECURE = os.environ.get("FRANKO_INSECURE_COOKIES") != "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    FRANKO_HSTS = SESSION_COOKIE_SECURE  # HTTPS only: browsers then refuse plain HTTP for a year
 
 
 class TestingConfig(Config):
@@ -84,8 +103,11 @@ class TestingConfig(Config):
 
     TESTING = True
     SECRET_KEY = "testing-key"
-    WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_SERVER = None
+    FRANKO_BASE_URL = None
+    FRANKO_PROXY_HOPS = 0
     SQLALCHEMY_DATABASE_URI = None
     STRIPE_SECRET_KEY = None
     STRIPE_WEBHOOK_SECRET = None

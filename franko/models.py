@@ -54,6 +54,11 @@ class Profile(UserMixin, TimestampMixin, db.Model):
     total_chat_instances_used: Mapped[int | None] = mapped_column(sa.Integer, default=0, server_default="0")
     total_chat_instances_available: Mapped[int | None] = mapped_column(sa.Integer, default=0, server_default="0")
     password_hash: Mapped[str | None] = mapped_column(sa.Text)
+    # When the owner followed a link sent to `email`; NULL: unverified (no admin rights, §6, §9).
+    email_verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    # The token of the login session this object was loaded for (not a column: see LoginSession).
+    session_token = None  # str | None; unannotated so the ORM leaves it unmapped
 
     instances: Mapped[list["ChatInstance"]] = relationship(back_populates="owner", passive_deletes=True)
 
@@ -62,8 +67,13 @@ class Profile(UserMixin, TimestampMixin, db.Model):
         sa.Index("uq_profiles_email_lower", sa.func.lower(sa.text("email")), unique=True),
     )
 
-    def get_id(self) -> str:
-        return self.user_id
+    def get_id(self) -> str | None:
+        """What Flask-Login keeps in the session and the remember cookie: the login session's token."""
+        return self.session_token
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def display_name(self) -> str:
@@ -153,6 +163,21 @@ class GuideVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(
         sa.DateTime, nullable=False, default=utcnow, server_default=sa.func.now()
     )
+
+
+class LoginSession(db.Model):
+    """One logged-in browser: its cookie holds a random token, this row the token's digest.
+
+    Deleting the row ends the session, whatever copy of the cookie exists (logout, a password
+    change or reset, "log out everywhere").
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(sa.Text, primary_key=True)  # sha256 hex of the cookie's token
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("profiles.user_id", ondelete="CASCADE"),
+                                         nullable=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow)
 
 
 class LegacyArchive(db.Model):

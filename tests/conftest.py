@@ -1,10 +1,16 @@
 """Fixtures: every test gets its own database (SQLite always, PostgreSQL when TEST_DATABASE_URL is set)."""
+import hashlib
 import itertools
 import os
 import shutil
+import socket
+import subprocess
+import time
 
 import psycopg
 import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.engine import make_url
 
 from franko import create_app
@@ -68,10 +74,40 @@ def empty_database_url(backend, tmp_path):
     drop()
 
 
+class BrowserClient(FlaskClient):
+    """A test client that posts forms as a browser does: with the CSRF token its session holds.
+
+    CSRF is on in every test. A form post gets the token unless it names one (`csrf_token` in the
+    data, or an X-CSRFToken header) or the client is told not to (`auto_csrf = False`, for the
+    tests that check a missing token is refused).
+    """
+
+    auto_csrf = True
+
+    def csrf_token(self) -> str:
+        """The token a page rendered for this client's session would carry (as Flask-WTF makes it)."""
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", hashlib.sha1(os.urandom(64)).hexdigest())
+        app = self.application
+        secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+        return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
+
+    def open(self, *args, **kwargs):
+        data = kwargs.get("data")
+        headers = kwargs.get("headers") or {}
+        if self.auto_csrf and kwargs.get("method") == "POST" and "json" not in kwargs \
+                and "X-CSRFToken" not in headers \
+                and (data is None or (isinstance(data, dict) and "csrf_token" not in data)):
+            kwargs["data"] = {**(data or {}), "csrf_token": self.csrf_token()}
+        return super().open(*args, **kwargs)
+
+
 def make_app(url: str, **overrides):
     """A testing app on `url`; `overrides` change config values for one test."""
     config = type("Config", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url, **overrides})
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = BrowserClient
+    return app
 
 
 @pytest.fixture
@@ -122,6 +158,23 @@ class AuthActions:
 
     def logout(self):
         return self._client.post("/auth/logout")
+
+    def verify(self, email="owner@example.com"):
+        """Follow the last link emailed to `email` (the development outbox), as its owner would."""
+        return self._client.get(email_link(self._client.application, email))
+
+
+def email_link(app, to: str) -> str:
+    """The path of the link in the last email to `to` in the development outbox."""
+    import re
+
+    with app.app_context():
+        from franko.mail.services import outbox
+
+        for message in reversed(outbox()):
+            if message.to.lower() == to.lower():
+                return re.search(r"https?://[^/\s]+(/\S+)", message.body).group(1)
+    raise AssertionError(f"no email to {to} in the outbox")
 
 
 @pytest.fixture
@@ -174,9 +227,9 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(tmp_path, app_config):
-    """The app on its own SQLite file, served for a browser; CSRF on, as in production."""
+    """The app on its own SQLite file, served for a browser (CSRF on, as everywhere)."""
     url, _ = new_database("sqlite", tmp_path)
-    app = make_app(url, WTF_CSRF_ENABLED=True, **app_config)
+    app = make_app(url, **app_config)
     with app.app_context():
         db.create_all()
     server = LiveServer(app)
@@ -217,3 +270,63 @@ def screenshot(page, name: str) -> str:
     path = os.path.join(ARTIFACTS, f"{name}.png")
     page.screenshot(path=path, full_page=True)
     return path
+
+
+# --- real servers the tests start themselves: SMTP (aiosmtpd) and Redis -----------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SMTPInbox:
+    """What a local aiosmtpd server received: one dict (to, subject, body) per message."""
+
+    def __init__(self):
+        self.messages: list[dict] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append({"to": envelope.rcpt_tos, "from": envelope.mail_from,
+                              "subject": message["Subject"], "body": message.get_content()})
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free loopback port; yields (port, inbox)."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SMTPInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller.port, inbox
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """Debian's redis-server on a random loopback port, no persistence; its URL."""
+    port = free_port()
+    directory = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(port), "--bind", "127.0.0.1",
+         "--save", "", "--appendonly", "no", "--dir", str(directory)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            raise RuntimeError("redis-server did not start")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

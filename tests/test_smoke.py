@@ -35,8 +35,18 @@ def test_production_without_secret_key_refuses_to_start(monkeypatch):
 def test_production_starts_with_a_secret_key_from_the_environment(monkeypatch):
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     config = type("C", (ProductionConfig,), {"SECRET_KEY": "a-real-secret-from-the-environment",
+                                             "FRANKO_BASE_URL": "https://franko.example.org",
                                              "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert create_app(config).config["SECRET_KEY"] == "a-real-secret-from-the-environment"
+
+
+def test_production_without_a_base_url_refuses_to_start(monkeypatch):
+    """Emailed links are built on FRANKO_BASE_URL, never on the Host header a client sends."""
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    config = type("C", (ProductionConfig,), {"SECRET_KEY": "a-real-secret", "FRANKO_BASE_URL": None,
+                                             "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with pytest.raises(RuntimeError, match="FRANKO_BASE_URL is not set"):
+        create_app(config)
 
 
 def test_production_refuses_the_development_key(monkeypatch):

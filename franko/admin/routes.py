@@ -9,6 +9,7 @@ from franko.admin import bp, chart, services
 from franko.admin.decorators import admin_required
 from franko.admin.forms import ChangePlanForm, GrantCreditsForm
 from franko.extensions import db
+from franko.inputs import bounded_int
 from franko.models import Profile, utcnow
 
 DEFAULT_PER_PAGE = 50
@@ -18,7 +19,7 @@ DEFAULT_PER_PAGE = 50
 @admin_required
 def index():
     query = services.UsageQuery.from_args(request.args)
-    page = services.usage_page(query, request.args.get("page", 1, type=int),
+    page = services.usage_page(query, request.args.get("page", 1, type=bounded_int),
                                current_app.config.get("FRANKO_ADMIN_PER_PAGE", DEFAULT_PER_PAGE))
     return render_template("admin/index.html", query=query, page=page, title="Usage")
 

@@ -43,3 +43,10 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField("Repeat new password",
                             validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
     submit = SubmitField("Change password")
+
+
+class ForgotPasswordForm(FlaskForm):
+    """The address a password-reset link is sent to."""
+
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField("Email me a link")

@@ -8,7 +8,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 
 from franko.auth.passwords import hash_password, is_legacy_hash, verify_password
 from franko.extensions import db
-from franko.models import Profile
+from franko.models import Profile, utcnow
 from franko.plans import apply_plan
 
 
@@ -55,23 +55,96 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=LOGIN_LINK_SALT)
 
 
-def make_login_token(profile: Profile) -> str:
-    """A signed token for `profile`, valid until it expires or a password is set with it (or otherwise)."""
-    return _serializer().dumps({"u": profile.user_id, "p": _password_fingerprint(profile)})
+def make_login_token(profile: Profile, emailed: bool = False) -> str:
+    """A signed token for `profile`, valid until it expires or a password is set with it (or otherwise).
+
+    `emailed`: the link goes to the profile's address ("Forgot password"); it expires sooner, and
+    following it proves the owner reads that address, so it verifies it.
+    """
+    data = {"u": profile.user_id, "p": _password_fingerprint(profile)}
+    if emailed:
+        data["e"] = (profile.email or "").lower()
+    return _serializer().dumps(data)
 
 
 def profile_for_login_token(token: str) -> Profile | None:
     """The profile a token was issued for, or None when it is forged, expired or already used."""
-    max_age = current_app.config.get("FRANKO_LOGIN_LINK_MAX_AGE", 24 * 3600)
+    found = read_login_token(token)
+    return found[0] if found else None
+
+
+def read_login_token(token: str) -> tuple[Profile, str | None] | None:
+    """(profile, the address the link was emailed to or None) for a live token, else None."""
+    config = current_app.config
     try:
-        data = _serializer().loads(token, max_age=max_age)
+        data = _serializer().loads(token, max_age=config.get("FRANKO_LOGIN_LINK_MAX_AGE", 24 * 3600))
     except BadData:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("u"), str):
         return None
+    emailed_to = data.get("e") if isinstance(data.get("e"), str) else None
+    if emailed_to is not None:  # a "Forgot password" link lives a shorter time
+        try:
+            _serializer().loads(token, max_age=config.get("FRANKO_RESET_LINK_MAX_AGE", 3600))
+        except BadData:
+            return None
     profile = db.session.get(Profile, data["u"])
     if profile is None or not hmac.compare_digest(str(data.get("p")), _password_fingerprint(profile)):
         return None
+    return profile, emailed_to
+
+
+def mark_verified_if(profile: Profile, address: str | None) -> None:
+    """Verify the profile's email when `address` (where a followed link was sent) is still it."""
+    if address and profile.email and profile.email.lower() == address and profile.email_verified_at is None:
+        profile.email_verified_at = utcnow()
+
+
+# --- email verification: sign-up and email changes ----------------------------------------------
+
+EMAIL_LINK_SALT = "franko-email-link"
+
+
+class EmailTaken(Exception):
+    """Another account has had this address verified or registered meanwhile."""
+
+
+def make_email_token(profile: Profile, address: str) -> str:
+    """A signed link that sets `address` as the profile's email, verified; bound to the current email.
+
+    Once followed the email differs from the one it was bound to (a change) or is already verified
+    (sign-up), so a link works once; a newer change makes older links void.
+    """
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=EMAIL_LINK_SALT).dumps(
+        {"u": profile.user_id, "e": address.strip(), "c": (profile.email or "").lower()})
+
+
+def confirm_email_token(token: str) -> Profile | None:
+    """Apply a verification link: the profile, its email now the link's address and verified; None if void.
+
+    Raises EmailTaken when another account uses the address now. The caller commits.
+    """
+    max_age = current_app.config.get("FRANKO_VERIFY_LINK_MAX_AGE", 7 * 24 * 3600)
+    try:
+        data = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=EMAIL_LINK_SALT).loads(
+            token, max_age=max_age)
+    except BadData:
+        return None
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in ("u", "e", "c")):
+        return None
+    profile = db.session.get(Profile, data["u"])
+    if profile is None or (profile.email or "").lower() != data["c"]:
+        return None
+    address = data["e"]
+    if address.lower() == data["c"]:
+        if profile.email_verified_at is not None:
+            return None  # already used
+    else:
+        other = find_by_email(address)
+        if other is not None and other.user_id != profile.user_id:
+            raise EmailTaken(address)
+    profile.email = address
+    profile.email_verified_at = utcnow()
     return profile
 
 

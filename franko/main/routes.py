@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import render_template, url_for
+from flask import current_app, render_template, url_for
 from flask_login import current_user
 
 from franko.extensions import db
@@ -48,3 +48,15 @@ def index():
     steps = first_run_steps(first_instance_id, bool(recent))
     return render_template("main/home.html", profile=current_user, recent=recent, steps=steps,
                            show_checklist=not all(step.done for step in steps))
+
+
+@bp.route("/healthz")
+def healthz():
+    """200 when the database answers (for the load balancer and uptime checks), 503 otherwise."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("health check: the database does not answer")
+        return {"status": "database unavailable"}, 503
+    return {"status": "ok"}

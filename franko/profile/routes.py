@@ -3,6 +3,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from franko.auth.emails import send_verification
 from franko.extensions import db
 from franko.profile import bp
 from franko.profile.forms import ProfileForm
@@ -14,13 +15,27 @@ from franko.profile.services import FIELDS, save_profile
 def edit():
     form = ProfileForm(obj=current_user, current_user_id=current_user.user_id)
     if form.validate_on_submit():
-        save_profile(current_user, {name: form[name].data for name in FIELDS})
+        new_email = form.email.data
+        # A new address takes effect only when the link sent to it is followed (§9): admin rights
+        # and logging in follow the verified address, never a typed one.
+        changing = new_email.lower() != (current_user.email or "").lower()
+        values = {name: form[name].data for name in FIELDS}
+        if changing:
+            values["email"] = current_user.email
+        save_profile(current_user, values)
         try:
             db.session.commit()
         except IntegrityError:  # the email was taken between the check and the write
             db.session.rollback()
             form.email.errors.append("Another account already uses this email.")
         else:
-            flash("Your organisation profile is saved.", "success")
+            if changing and send_verification(current_user, new_email, change=True):
+                flash(f"Your organisation profile is saved. We sent a link to {new_email}: your email "
+                      "changes when you open it.", "success")
+            elif changing:
+                flash("Your organisation profile is saved, but the email to confirm your new address could "
+                      "not be sent. Please try again later.", "warning")
+            else:
+                flash("Your organisation profile is saved.", "success")
             return redirect(url_for("profile.edit"))
     return render_template("profile/edit.html", form=form)

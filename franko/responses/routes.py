@@ -4,6 +4,7 @@ import uuid
 from flask import Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 
+from franko.inputs import bounded_int
 from franko.instances.forms import ConfirmForm
 from franko.instances.services import get_owned_instance
 from franko.responses import bp
@@ -27,7 +28,7 @@ def status_filter() -> tuple[str | None, str | None]:
 def index(instance_id: uuid.UUID):
     instance = get_owned_instance(instance_id, current_user.user_id)
     status, status_error = status_filter()
-    number = request.args.get("page", 1, type=int) or 1
+    number = request.args.get("page", 1, type=bounded_int) or 1
     per_page = current_app.config.get("FRANKO_RESPONSES_PER_PAGE", 25)
     page = responses_page(instance.id, status, number, per_page)
     return render_template("responses/index.html", instance=instance, page=page, status=status,

@@ -1,7 +1,7 @@
 """Guide versions: each saved guide text numbered per instance; each response records the version it started on.
 
 Revision ID: 0008_guide_versions
-Revises: 0005_stripe_events
+Revises: 0006_accounts
 Create Date: 2026-11-25
 """
 import os
@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import legacy_sql as h  # noqa: E402
 
 revision = "0008_guide_versions"
-down_revision = "0005_stripe_events"
+down_revision = "0006_accounts"  # chained after main's head when main was merged in (assigned: after 0005)
 branch_labels = None
 depends_on = None
 

@@ -11,9 +11,10 @@ def app_config():
 
 @pytest.fixture
 def admin(app, auth):
-    """The admin, signed up and logged in; returns its user_id."""
+    """The admin, signed up, verified by the emailed link and logged in; returns its user_id."""
     from tests.factories import profile_by_email
 
     auth.signup(email=ADMIN_EMAIL)
+    auth.verify(ADMIN_EMAIL)  # admin rights need the address verified
     with app.app_context():
         return profile_by_email(ADMIN_EMAIL).user_id

@@ -54,4 +54,6 @@ def test_admin_sees_the_admin_link(client, admin):
 
 def test_admin_email_matches_case_insensitively(client, auth):
     auth.signup(email="ADMIN@example.COM")
+    assert client.get("/admin/").status_code == 403  # not verified yet
+    auth.verify("ADMIN@example.COM")
     assert client.get("/admin/").status_code == 200

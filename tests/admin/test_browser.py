@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 def seed(app) -> None:
     """The admin, a dozen organisations, and responses spread over the last 90 days."""
     with app.app_context():
-        make_profile(email="admin@example.com", organisation_name="Franko HQ")
+        make_profile(email="admin@example.com", organisation_name="Franko HQ", email_verified_at=utcnow())
         plans = ["free", "starter", "pro"]
         for i in range(12):
             plan = plans[i % 3]

@@ -6,6 +6,7 @@ from sqlalchemy import event
 
 from franko.extensions import db
 from franko.models import Profile
+from franko.models import utcnow
 from tests.factories import make_instance, make_profile, make_response
 
 
@@ -115,12 +116,13 @@ class TestWithCsrfOn:
 
     def test_grant_without_token_is_refused(self, client, app):
         with app.app_context():
-            make_profile(email="admin@example.com")
+            make_profile(email="admin@example.com", email_verified_at=utcnow())
             target = make_profile().user_id
         import re
 
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
                           client.get("/auth/login").get_data(as_text=True)).group(1)
         client.post("/auth/login", data={"email": "admin@example.com", "password": "correct horse", "csrf_token": token})
+        client.auto_csrf = False
         assert client.post(f"/admin/orgs/{target}/credits", data={"amount": "5"}).status_code == 400
         assert fresh(app, target).total_responses_available == 10

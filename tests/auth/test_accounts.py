@@ -138,13 +138,6 @@ def test_change_password_bad_input_changes_nothing(client, auth, owner, app):
         assert profile_by_email("owner@example.com").password_hash == before
 
 
-def test_forgot_password_page_says_to_ask_an_admin(client):
-    page = client.get("/auth/forgot").get_data(as_text=True)
-    assert "ask your Franko administrator" in page
-    assert "flask franko login-link" in page
-    assert 'href="/auth/forgot"' in client.get("/auth/login").get_data(as_text=True)
-
-
 def test_logged_in_user_visiting_login_or_signup_goes_home(client, owner):
     assert client.get("/auth/login").location == "/"
     assert client.get("/auth/signup").location == "/"

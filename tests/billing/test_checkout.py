@@ -117,6 +117,7 @@ class TestWithCsrfOn:
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         client.post("/auth/signup", data={"email": "o@example.com", "password": "correct horse",
                                           "confirm": "correct horse", "csrf_token": token})
+        client.auto_csrf = False
         assert client.post("/billing/checkout", data={"plan": "starter"}).status_code == 400
         billing = client.get("/billing/").get_data(as_text=True)
         token = re.search(r'name="csrf_token" value="([^"]+)"', billing).group(1)

@@ -11,6 +11,7 @@ def app_config():
 
 def test_json_answer_needs_the_csrf_header_or_field(app, setup):
     ada = Interviewee(app, setup.instance_id)
+    ada.client.auto_csrf = False
     token = ada.csrf(ada.start_path)
     assert token
     assert ada.start(csrf_token=token).status_code == 302
@@ -24,6 +25,7 @@ def test_json_answer_needs_the_csrf_header_or_field(app, setup):
 
 def test_intake_without_csrf_token_is_refused(app, setup):
     ada = Interviewee(app, setup.instance_id)
+    ada.client.auto_csrf = False
     assert ada.start().status_code == 400
 
 

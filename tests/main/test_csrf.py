@@ -1,4 +1,4 @@
-"""With CSRF on (as in production), every dashboard form refuses a POST without its token."""
+"""CSRF is on in every test (as in production): every dashboard form refuses a POST without its token."""
 import re
 
 import pytest
@@ -6,11 +6,6 @@ import pytest
 from franko.extensions import db
 from franko.models import ChatInstance, ChatResponse, Profile
 from tests.factories import make_instance, make_response, profile_by_email
-
-
-@pytest.fixture
-def app_config():
-    return {"WTF_CSRF_ENABLED": True}
 
 
 def token_of(client, url: str) -> str:
@@ -31,6 +26,7 @@ def signed_in(client, app):
 
 
 def test_signup_and_login_without_token_are_refused(client, app):
+    client.auto_csrf = False
     response = client.post("/auth/signup", data={"email": "a@example.com", "password": "correct horse",
                                                  "confirm": "correct horse"})
     assert response.status_code == 400
@@ -42,6 +38,7 @@ def test_signup_and_login_without_token_are_refused(client, app):
 
 def test_dashboard_posts_without_token_are_refused_and_change_nothing(client, app, signed_in):
     instance_id, response_id = signed_in
+    client.auto_csrf = False
     posts = [
         ("/profile/", {"email": "changed@example.com", "organisation_name": "Changed"}),
         ("/auth/password", {"current": "correct horse", "password": "new password", "confirm": "new password"}),
@@ -50,6 +47,8 @@ def test_dashboard_posts_without_token_are_refused_and_change_nothing(client, ap
         (f"/instances/{instance_id}/delete", {}),
         (f"/responses/{response_id}/delete", {}),
         ("/auth/logout", {}),
+        ("/auth/logout-everywhere", {}),
+        ("/auth/verify", {}),
     ]
     for url, data in posts:
         assert client.post(url, data=data).status_code == 400, url

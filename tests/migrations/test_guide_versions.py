@@ -1,13 +1,27 @@
 """Revision 0008_guide_versions forwards and back: every guide in use becomes version 1; running interviews keep it."""
+import importlib.util
+import os
 import uuid
 
 import sqlalchemy as sa
 
-REVISION, PREVIOUS = "0008_guide_versions", "0005_stripe_events"
+REVISION = "0008_guide_versions"
+
+
+def _previous() -> str:
+    """The revision before this one (where the lead chains it)."""
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "migrations", "versions", f"{REVISION}.py")
+    spec = importlib.util.spec_from_file_location("revision_0008", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.down_revision
+
+
+PREVIOUS = _previous()
 
 
 def seed(database) -> dict:
-    """An owner, an instance with a guide, one without, a running and a finished interview (at 0005)."""
+    """An owner, an instance with a guide, one without, a running and a finished interview (one revision before)."""
     ids = {name: uuid.uuid4() for name in ("guided", "empty", "running", "finished")}
     hexed = {k: v.hex if database.backend == "sqlite" else str(v) for k, v in ids.items()}
     now = "CURRENT_TIMESTAMP"
