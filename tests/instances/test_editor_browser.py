@@ -23,7 +23,7 @@ def test_live_preview_and_unsaved_changes(live_server, page):
     page.goto(live_server.url + "/instances/new")
     page.get_by_label("Interview guide").fill(GUIDE)
     # No button pressed: the preview follows the text.
-    page.wait_for_function("document.querySelectorAll('#guide-preview .guide-questions > li').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#guide-preview .guide-questions > li').length === 2")
     preview = page.locator("#guide-preview")
     assert "Thanks for your time." in preview.inner_text() and "What sells best?" in preview.inner_text()
     assert preview.locator(".guide-instructions").inner_text() == "Be warm."

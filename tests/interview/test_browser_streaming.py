@@ -36,7 +36,7 @@ def bubbles(page, n: int) -> None:
 def test_progress_and_focus(live_server, setup_live, page):
     intake(page, live_server, setup_live)
     assert page.locator("#progress-text").inner_text() == f"Question 1 of {len(QUESTIONS)}"
-    page.wait_for_function("document.activeElement && document.activeElement.name === 'answer'")  # focus in the box
+    page.wait_for_function("() => document.activeElement && document.activeElement.name === 'answer'")  # focus in the box
     page.get_by_label("Your answer").fill("We bake bread for forty cafés in Leeds.")
     page.get_by_role("button", name="Send").click()
     bubbles(page, 3)
