@@ -6,7 +6,9 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from franko.conversation import Conversation, ConversationType
 from franko.extensions import db
+from franko.guide import Guide, guide_title, parse_guide
 from franko.plans import PlanName
 
 MEMBERSHIP = sa.Enum(*(plan.value for plan in PlanName), name="membership")
@@ -106,12 +108,16 @@ class ChatInstance(TimestampMixin, db.Model):
     responses: Mapped[list["ChatResponse"]] = relationship(back_populates="instance", passive_deletes=True)
 
     @property
+    def guide(self) -> Guide:
+        """The current guide, parsed (a running interview reads its own version instead)."""
+        return parse_guide(self.interview_guide)
+
+    @property
     def title(self) -> str:
-        """The guide's first line (a Markdown heading or plain line), else the creation date."""
-        for line in (self.interview_guide or "").splitlines():
-            line = line.strip().lstrip("#").strip()
-            if line:
-                return line
+        """The guide's title (its first heading, or an old guide's first line), else the creation date."""
+        title = guide_title(self.interview_guide)
+        if title:
+            return title
         created = self.created_at or utcnow()
         return f"Interview of {created:%d %b %Y}"
 
@@ -135,10 +141,14 @@ class ChatResponse(TimestampMixin, db.Model):
     interview_start_time: Mapped[datetime | None] = mapped_column(sa.DateTime)
     interview_end_time: Mapped[datetime | None] = mapped_column(sa.DateTime)
     total_interview_minutes: Mapped[int | None] = mapped_column(sa.Integer)
-    messages_json: Mapped[str | None] = mapped_column(sa.Text)
+    # The stored conversation (column messages_json): a Conversation, however old the row.
+    conversation: Mapped[Conversation | None] = mapped_column("messages_json", ConversationType, nullable=True)
     clean_transcript: Mapped[str | None] = mapped_column(sa.Text)
     # Added by 0007: when the owner was charged for this response (its first answer); NULL: not charged.
     charged_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # The guide version the interview started on (guide_versions.number of this instance); NULL
+    # for interviews older than versions.
+    guide_version: Mapped[int | None] = mapped_column(sa.Integer)
 
     instance: Mapped[ChatInstance] = relationship(back_populates="responses")
 
@@ -161,6 +171,20 @@ def _create_pg_trgm(target, connection, **kw):
     """The search index needs pg_trgm (a trusted extension) where `create_all` builds the schema."""
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+
+
+class GuideVersion(db.Model):
+    """One saved text of an instance's guide; numbered 1, 2, … per instance, never changed once written."""
+
+    __tablename__ = "guide_versions"
+
+    chat_instance_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("chat_instances.id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    guide: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime, nullable=False, default=utcnow, server_default=sa.func.now()
+    )
 
 
 class LoginSession(db.Model):

@@ -1,5 +1,4 @@
 """`flask franko seed-demo`: a demo owner with two instances and a dozen interviews (used by `make run`)."""
-import json
 from datetime import timedelta
 
 import click
@@ -7,18 +6,27 @@ import click
 from franko.auth.passwords import hash_password
 from franko.auth.services import find_by_email
 from franko.cli import franko_cli
+from franko.conversation import Conversation
 from franko.extensions import db
-from franko.models import ChatInstance, ChatResponse, Profile, utcnow
+from franko.guide import parse_guide
+from franko.interview.services import clean_transcript
+from franko.models import ChatInstance, ChatResponse, GuideVersion, Profile, utcnow
 from franko.plans import PlanName, start_on_plan
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "franko-demo"
 
 GUIDES = [
+    # An old-style guide: one question per line.
     "# Why customers leave\nWhat made you start using our product?\nWhen did it stop being useful to you?\n"
     "What did you switch to, and why?\nWhat would have made you stay?",
-    "# Onboarding interview\n- How did you hear about us?\n- What did you expect in your first week?\n"
-    "- What was confusing?",
+    # The full format: introduction, instructions, questions with probes, closing.
+    "# Onboarding interview\n\nWe'd like to hear how your **first week** with Acme went. It takes a few minutes.\n\n"
+    "> Be warm and brief; never suggest an answer.\n\n"
+    "- How did you hear about us?\n  - Probe: what made you sign up that day?\n"
+    "- What did you expect in your first week?\n"
+    "- What was *confusing*?\n  - Probe: where did you get stuck first?\n\n"
+    "## Closing\nThank you, that was really helpful!",
 ]
 PEOPLE = [("Ada", "Lovelace"), ("Grace", "Hopper"), ("Alan", "Turing"), ("Katherine", "Johnson"),
           ("Tim", "Berners-Lee"), ("Margaret", "Hamilton"), ("Linus", None), ("Barbara", "Liskov"),
@@ -50,6 +58,8 @@ def seed_demo() -> Profile:
     db.session.flush()  # the user_id default is needed below
     instances = [ChatInstance(owner=owner, interview_guide=guide) for guide in GUIDES]
     db.session.add_all(instances)
+    db.session.flush()
+    db.session.add_all(GuideVersion(chat_instance_id=i.id, number=1, guide=i.interview_guide) for i in instances)
     now = utcnow()
     for n, (first, second) in enumerate(PEOPLE):
         instance = instances[n % 2]
@@ -64,28 +74,25 @@ def seed_demo() -> Profile:
 
 
 def demo_response(owner, instance, first, second, start, completed, n) -> ChatResponse:
-    questions = [line.lstrip("-# ").strip() for line in instance.interview_guide.splitlines()[1:]]
-    asked = questions if completed else questions[:1]
-    messages, transcript, at = [], [], start
+    guide = parse_guide(instance.interview_guide)
+    asked = guide.questions if completed else guide.questions[:1]
+    messages, at = [], start
     for i, question in enumerate(asked):
         answer = ANSWERS[(n + i) % len(ANSWERS)]
-        for role, content in (("assistant", question), ("user", answer)):
-            message = {"role": role, "content": content, "at": at.isoformat()}
-            messages.append({**message, "question": i} if role == "assistant" else message)
-            transcript.append(f"{'Interviewer' if role == 'assistant' else first}: {content}")
-            at += timedelta(minutes=2)
+        messages.append({"role": "assistant", "content": question.text, "at": at.isoformat() + "Z", "question": i})
+        messages.append({"role": "user", "content": answer, "at": (at + timedelta(minutes=1)).isoformat() + "Z"})
+        at += timedelta(minutes=2)
     if completed:
-        closing = "Thank you, that was really helpful!"
-        messages.append({"role": "assistant", "content": closing, "at": at.isoformat()})
-        transcript.append(f"Interviewer: {closing}")
+        closing = guide.closing or "Thank you, that was really helpful!"
+        messages.append({"role": "assistant", "content": closing, "at": at.isoformat() + "Z", "question": None})
     minutes = max(1, int((at - start).total_seconds() // 60))
     return ChatResponse(
         user_id=owner.user_id, instance=instance, status="completed" if completed else "abandoned",
         interviewee_first_name=first, interviewee_second_name=second,
         interviewee_email=f"{first.lower()}@example.com" if second else None,
         interview_start_time=start, interview_end_time=at if completed else None,
-        total_interview_minutes=minutes if completed else None,
-        completion_status=f"{len(asked)}/{len(questions)}", messages_json=json.dumps(messages, ensure_ascii=False),
-        clean_transcript="\n".join(transcript) if completed else None, created_at=start, updated_at=at,
+        total_interview_minutes=minutes if completed else None, guide_version=1,
+        completion_status=f"{len(asked)}/{len(guide)}", conversation=Conversation(messages),
+        clean_transcript=clean_transcript(messages, first) if completed else None, created_at=start, updated_at=at,
         charged_at=start,  # every demo interview took a first answer
     )

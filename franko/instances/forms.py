@@ -3,7 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
-from franko.instances.services import GUIDE_MAX_LENGTH, parse_guide
+from franko.guide import parse_guide
+from franko.instances.services import GUIDE_MAX_LENGTH
 
 
 class GuideForm(FlaskForm):
@@ -12,9 +13,9 @@ class GuideForm(FlaskForm):
     submit = SubmitField("Save")
 
     def validate_interview_guide(self, field):
-        # The agent needs at least one question to ask: an empty guide is refused (and takes no slot).
-        if not parse_guide(field.data):
-            raise ValidationError("Add at least one question: one per line, or as a Markdown list.")
+        # An instance needs at least one question for the agent to ask.
+        if not parse_guide(field.data).questions:
+            raise ValidationError("Add at least one question: a Markdown list item (“- …”), or one per line.")
 
 
 class ConfirmForm(FlaskForm):

@@ -1,18 +1,19 @@
-"""Chat instances: list, create, show (with the public link), edit the guide, delete."""
+"""Chat instances: list, create, show (with the public link), edit the guide (live preview), versions, delete."""
 import uuid
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from franko.extensions import db
-
+from franko.guide import parse_guide
 from franko.instances import bp
 from franko.instances.forms import ConfirmForm, GuideForm
 from franko.instances.services import (
-    cap_message, count_responses, create_instance, delete_instance, get_owned_instance, list_instances,
-    parse_guide, public_link, update_guide,
+    GUIDE_MAX_LENGTH, cap_message, count_responses, create_instance, delete_instance, get_owned_instance, list_instances,
+    public_link, update_guide,
 )
+from franko.instances.versions import compare, list_versions, version_text
 
 
 def at_cap() -> bool:
@@ -45,13 +46,21 @@ def new():
                            cap_message=cap_message(current_user))
 
 
+@bp.route("/preview", methods=["POST"])
+@login_required
+def preview():
+    """The preview panel for the text being typed (the editor's script asks as the owner types)."""
+    text = request.form.get("interview_guide", "")[:GUIDE_MAX_LENGTH]
+    return render_template("instances/_guide_preview.html", guide=parse_guide(text))
+
+
 @bp.route("/<uuid:instance_id>")
 @login_required
 def show(instance_id: uuid.UUID):
     instance = get_owned_instance(instance_id, current_user.user_id)
     return render_template("instances/show.html", instance=instance, link=public_link(instance),
-                           questions=parse_guide(instance.interview_guide),
-                           response_count=count_responses(instance.id))
+                           guide=instance.guide, response_count=count_responses(instance.id),
+                           versions=list_versions(instance.id))
 
 
 @bp.route("/<uuid:instance_id>/edit", methods=["GET", "POST"])
@@ -59,15 +68,36 @@ def show(instance_id: uuid.UUID):
 def edit(instance_id: uuid.UUID):
     instance = get_owned_instance(instance_id, current_user.user_id)
     form = GuideForm(obj=instance)
-    preview = parse_guide(instance.interview_guide) if request.method == "GET" else None
+    preview = instance.guide if request.method == "GET" else None
     if form.validate_on_submit():
         if form.preview.data:
             preview = parse_guide(form.interview_guide.data)
         else:
-            update_guide(instance, form.interview_guide.data)
-            flash("The interview guide is saved.", "success")
+            before = instance.interview_guide
+            number = update_guide(instance, form.interview_guide.data)
+            changed = instance.interview_guide != before
+            flash(f"The interview guide is saved as version {number}. Interviews already running continue on "
+                  "the version they started on." if changed else "The interview guide is unchanged.", "success")
             return redirect(url_for("instances.show", instance_id=instance.id))
     return render_template("instances/edit.html", form=form, instance=instance, preview=preview)
+
+
+@bp.route("/<uuid:instance_id>/versions/compare")
+@login_required
+def compare_versions(instance_id: uuid.UUID):
+    """Two versions of the guide side by side (?a=1&b=2; by default the two newest)."""
+    instance = get_owned_instance(instance_id, current_user.user_id)
+    versions = list_versions(instance.id)
+    if not versions:
+        abort(404)
+    numbers = [v.number for v in versions]
+    b = request.args.get("b", type=int) or numbers[0]
+    a = request.args.get("a", type=int) or (numbers[1] if len(numbers) > 1 else numbers[0])
+    left, right = version_text(instance.id, a), version_text(instance.id, b)
+    if left is None or right is None:
+        abort(404)
+    return render_template("instances/compare.html", instance=instance, versions=versions, a=a, b=b,
+                           rows=compare(left, right), left=parse_guide(left), right=parse_guide(right))
 
 
 @bp.route("/<uuid:instance_id>/delete", methods=["GET", "POST"])

@@ -1,8 +1,7 @@
-"""Chat-instance rules: reading an interview guide, the public link, listing, creating, deleting.
+"""Chat-instance rules: the public link, listing, creating, editing the guide (a new version), deleting.
 
-`parse_guide` is shared with the interview agent, which asks exactly the questions it returns.
+The guide itself is read by `franko.guide.parse_guide`, and by nothing else.
 """
-import re
 import uuid
 from dataclasses import dataclass
 
@@ -10,41 +9,11 @@ import sqlalchemy as sa
 from flask import url_for
 
 from franko.extensions import db
-from franko.models import ChatInstance, ChatResponse, Profile
+from franko.instances.versions import record_version
+from franko.models import ChatInstance, ChatResponse, GuideVersion, Profile
 from franko.plans import PlanName, release_instance_slot, take_instance_slot
 
-# "- q", "* q", "+ q", "1. q", "1) q", optionally a task-list box "- [ ] q".
-_LIST_ITEM = re.compile(r"^(?:[-*+]|\d{1,3}[.)])(?:\s+|$)(?:\[[ xX]\]\s+)?")
-_HEADING = re.compile(r"^#{1,6}(?:\s|$)")
 GUIDE_MAX_LENGTH = 20_000
-
-
-def parse_guide(text: str | None) -> list[str]:
-    """The questions of an interview guide, in order: one per line or one per Markdown list item.
-
-    Blank lines are ignored, and so are Markdown headings: a leading `# heading` is the guide's
-    title and later headings name sections. In a guide written as a Markdown list, an indented
-    line without a marker continues the item above it (a question wrapped over two lines).
-    """
-    questions: list[str] = []
-    continuable = False  # whether the previous question was a list item an indented line may extend
-    for raw in (text or "").splitlines():
-        line = raw.strip()
-        if not line or _HEADING.match(line):
-            continuable = False
-            continue
-        marker = _LIST_ITEM.match(line)
-        if marker:
-            line = line[marker.end():].strip()
-            if line:
-                questions.append(line)
-            continuable = bool(line)
-        elif continuable and raw[:1] in (" ", "\t"):
-            questions[-1] = f"{questions[-1]} {line}"
-        else:
-            questions.append(line)
-            continuable = False
-    return questions
 
 
 def public_link(instance: ChatInstance | uuid.UUID | str, external: bool = True) -> str:
@@ -90,15 +59,21 @@ def create_instance(user_id: str, guide: str | None) -> ChatInstance | None:
     if not take_instance_slot(user_id):
         db.session.rollback()
         return None
-    instance = ChatInstance(user_id=user_id, interview_guide=clean_guide(guide))
+    instance = ChatInstance(id=uuid.uuid4(), user_id=user_id, interview_guide=clean_guide(guide))
     db.session.add(instance)
+    db.session.flush()
+    record_version(instance)
     db.session.commit()
     return instance
 
 
-def update_guide(instance: ChatInstance, guide: str | None) -> None:
+def update_guide(instance: ChatInstance, guide: str | None) -> int | None:
+    """Save the guide; a changed text becomes a new version (running interviews keep theirs). Returns its number."""
     instance.interview_guide = clean_guide(guide)
+    db.session.flush()  # the instance's row is written (and on PostgreSQL locked) before the version
+    number = record_version(instance)
     db.session.commit()
+    return number
 
 
 def delete_instance(instance: ChatInstance) -> int:
@@ -107,6 +82,8 @@ def delete_instance(instance: ChatInstance) -> int:
         sa.delete(ChatResponse).where(ChatResponse.chat_instance_id == instance.id),
         execution_options={"synchronize_session": False},
     ).rowcount
+    db.session.execute(sa.delete(GuideVersion).where(GuideVersion.chat_instance_id == instance.id),
+                       execution_options={"synchronize_session": False})
     user_id = instance.user_id
     db.session.delete(instance)
     release_instance_slot(user_id)

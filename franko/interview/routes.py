@@ -1,17 +1,23 @@
-"""The public interview (no login): intake, the chat, answers by form post or by fetch (JSON)."""
+"""The public interview (no login): intake, the chat, answers by form post, by fetch (JSON) or streamed (SSE)."""
+import json
 import uuid
 
-from flask import (abort, current_app, flash, jsonify, make_response, redirect, render_template, request,
-                   url_for)
+from flask import (Response, current_app, flash, jsonify, make_response, redirect, render_template, request,
+                   stream_with_context, url_for)
 from flask_limiter.util import get_remote_address
 
 from franko.extensions import db, limiter
-from franko.instances.services import parse_guide
+from franko.guide import render
 from franko.interview import bp, tokens
+from franko.interview.agent import Turn
 from franko.interview.forms import AnswerForm, IntakeForm
-from franko.interview.services import (MAX_ANSWER_CHARS, Outcome, load_messages, not_accepting_reason,
-                                       organisation_name, public_messages, start_interview, submit_answer)
+from franko.interview.services import (MAX_ANSWER_CHARS, AnswerResult, Outcome, begin_answer, estimate_minutes,
+                                       not_accepting_reason, organisation_name, progress, public_messages,
+                                       reply_stream, start_interview, store_answer, submit_answer)
+from franko.instances.versions import guide_of
 from franko.models import ChatInstance, ChatResponse
+
+CONFLICT_MESSAGE = "Your previous answer was still being handled. Here is where the interview stands."
 
 
 def rate_limit() -> str:
@@ -28,8 +34,8 @@ per_ip = limiter.limit(rate_limit, key_func=get_remote_address)
 per_response = limiter.limit(rate_limit, key_func=response_key)
 
 
-def wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
+def wants(mimetype: str) -> bool:
+    return request.accept_mimetypes.best == mimetype
 
 
 def json_error(message: str, status: int):
@@ -40,21 +46,43 @@ def chat_url(instance_id: uuid.UUID, response_id: uuid.UUID) -> str:
     return url_for("interview.chat", instance_id=instance_id, response_id=response_id, _anchor="latest")
 
 
-def owned_response(instance_id: uuid.UUID, response_id: uuid.UUID) -> tuple[ChatInstance, ChatResponse]:
-    """The instance and the response, when this browser holds the token for exactly this response."""
-    instance = db.get_or_404(ChatInstance, instance_id)
+def unavailable(reason: str, status: int):
+    """The interviewee's own page for a link that leads nowhere (not the dashboard's error page)."""
+    if wants("application/json"):
+        return json_error(reason, status)
+    return render_template("interview/unavailable.html", reason=reason), status
+
+
+BAD_LINK = "This interview link is not valid. Please check the link you were given, or ask whoever sent it."
+OTHER_BROWSER = ("This interview was started in another browser. Please continue it there, on the device where "
+                 "you began.")
+
+
+def owned_response(instance_id: uuid.UUID, response_id: uuid.UUID):
+    """(instance, response, None) when this browser holds the token for exactly this response, else (.., error page)."""
+    instance = db.session.get(ChatInstance, instance_id)
+    if instance is None:
+        return None, None, unavailable(BAD_LINK, 404)
     if not tokens.holds(instance_id, response_id):
-        abort(403)
+        return None, None, unavailable(OTHER_BROWSER, 403)
     response = db.session.get(ChatResponse, response_id)
     if response is None or response.chat_instance_id != instance.id:
-        abort(404)
-    return instance, response
+        return None, None, unavailable(BAD_LINK, 404)
+    return instance, response, None
+
+
+@bp.route("/<path:anything>", methods=["GET", "POST"])
+@per_ip
+def bad_link(anything: str):
+    return unavailable(BAD_LINK, 404)
 
 
 @bp.route("/<uuid:instance_id>", methods=["GET", "POST"])
 @per_ip
 def start(instance_id: uuid.UUID):
-    instance = db.get_or_404(ChatInstance, instance_id)
+    instance = db.session.get(ChatInstance, instance_id)
+    if instance is None:
+        return unavailable(BAD_LINK, 404)
     resume_id = tokens.current_response_id(instance_id)
     if resume_id and not request.args.get("new") and request.method == "GET":
         resumed = db.session.get(ChatResponse, resume_id)
@@ -68,15 +96,18 @@ def start(instance_id: uuid.UUID):
         redirect_to = make_response(redirect(chat_url(instance_id, response_id)))
         tokens.set_token(redirect_to, instance_id, response_id)
         return redirect_to
+    guide = instance.guide
     return render_template("interview/start.html", instance=instance, organisation=organisation_name(owner),
-                           description=owner.organisation_description, reason=reason, form=form,
-                           question_count=len(parse_guide(instance.interview_guide)))
+                           description=owner.organisation_description, reason=reason, form=form, guide=guide,
+                           question_count=len(guide), minutes=estimate_minutes(len(guide)))
 
 
 @bp.route("/<uuid:instance_id>/r/<uuid:response_id>", methods=["GET"])
 @per_ip
 def chat(instance_id: uuid.UUID, response_id: uuid.UUID):
-    instance, response = owned_response(instance_id, response_id)
+    instance, response, error = owned_response(instance_id, response_id)
+    if error:
+        return error
     return render_chat(instance, response, AnswerForm(formdata=None))
 
 
@@ -84,36 +115,90 @@ def chat(instance_id: uuid.UUID, response_id: uuid.UUID):
 @per_ip
 @per_response
 def answer(instance_id: uuid.UUID, response_id: uuid.UUID):
-    instance, response = owned_response(instance_id, response_id)
+    instance, response, error = owned_response(instance_id, response_id)
+    if error:
+        return error
     form = AnswerForm()
+    streamed, as_json = wants("text/event-stream"), wants("application/json")
     if not form.validate():
         message = " ".join(form.answer.errors) or "Your answer could not be read. Please try again."
-        if wants_json():
+        if streamed or as_json:
             return json_error(message, 400)
         return render_chat(instance, response, form), 400
     try:
-        result = submit_answer(instance, response_id, form.answer.data)
+        if streamed:
+            pending = begin_answer(instance, response_id, form.answer.data)
+            if not isinstance(pending, AnswerResult):
+                return stream_reply(pending)
+            result = pending
+        else:
+            result = submit_answer(instance, response_id, form.answer.data)
     except ValueError as error:  # a rule the form cannot see (e.g. the length once trimmed)
-        if wants_json():
+        if streamed or as_json:
             return json_error(str(error), 400)
         form.answer.errors = [str(error)]
         return render_chat(instance, response, form), 400
 
     if result.outcome is Outcome.CONFLICT:
-        message = "Your previous answer was still being handled. Here is where the interview stands."
-        if wants_json():
-            return json_error(message, 409)
-        flash(message, "warning")
-    if wants_json():
-        return jsonify({"outcome": result.outcome.value, "messages": result.new_messages,
-                        "finished": result.finished})
+        if streamed or as_json:
+            return json_error(CONFLICT_MESSAGE, 409)
+        flash(CONFLICT_MESSAGE, "warning")
+    if streamed or as_json:
+        return jsonify(result_json(result))
     return redirect(chat_url(instance_id, response_id))
+
+
+def result_json(result: AnswerResult) -> dict:
+    """The outcome for the page's script; the agent's messages come with their safe HTML too."""
+    messages = [dict(m, html=str(render(m["content"]))) if m["role"] == "assistant" else m
+                for m in result.new_messages]
+    return {"outcome": result.outcome.value, "messages": messages, "finished": result.finished,
+            "progress": result.progress}
+
+
+def sse(event: str, data: dict) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def stream_reply(pending):
+    """Server-Sent Events: `token` events with the reply's text as the agent writes it, then `done` with what was stored.
+
+    The stored reply (in `done`) is the one that counts: a reply the agent withdrew (a broken
+    stream, a rule broken) was replaced by the default agent's, and the page shows that instead.
+    """
+    def events():
+        replies = reply_stream(pending)
+        turn, storing = None, False
+        try:
+            yield ": reply on its way\n\n"  # headers and a first byte at once: the page shows its typing indicator
+            for item in replies:
+                if isinstance(item, Turn):
+                    turn = item
+                elif item:
+                    yield sse("token", {"text": item})
+            storing = True
+            result = store_answer(pending, turn)
+            if result.outcome is Outcome.CONFLICT:
+                yield sse("error", {"error": CONFLICT_MESSAGE, "status": 409})
+            else:
+                yield sse("done", result_json(result))
+        finally:
+            if not storing:  # the browser went away mid-reply: the answer (and the reply) are kept all the same
+                for item in replies:
+                    if isinstance(item, Turn):
+                        turn = item
+                store_answer(pending, turn)
+
+    return Response(stream_with_context(events()), mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
 def render_chat(instance: ChatInstance, response: ChatResponse, form: AnswerForm):
     owner = instance.owner
+    conversation = response.conversation
+    total = len(guide_of(response, instance))
     return render_template(
         "interview/chat.html", instance=instance, response=response, form=form,
-        organisation=organisation_name(owner), messages=public_messages(load_messages(response)),
-        max_chars=MAX_ANSWER_CHARS,
+        organisation=organisation_name(owner), messages=public_messages(conversation),
+        progress=progress(conversation, total), max_chars=MAX_ANSWER_CHARS,
     )

@@ -9,22 +9,25 @@ moved on in between (a double submit).
 from __future__ import annotations
 
 import enum
-import json
 import math
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import abort, current_app
 
+from franko.conversation import Conversation
 from franko.extensions import db
-from franko.instances.services import parse_guide
-from franko.interview.agent import Context, Turn, agent_from_config, covered
+from franko.guide import Guide, parse_guide, plain_text
+from franko.instances.versions import guide_of, record_version
+from franko.interview.agent import Context, DefaultAgent, Turn, agent_from_config, covered, last_question, next_turn
 from franko.models import ChatInstance, ChatResponse, Profile, utcnow
 from franko.plans import charge_response
 
 MAX_ANSWER_CHARS = 5000
+MINUTES_PER_QUESTION = 2  # the start page's estimate: a written answer and its follow-up
 NO_CREDIT_MESSAGE = ("Thank you for your time, {name}. Unfortunately {organisation} cannot take more interviews "
                      "at the moment, so this interview ends here. Nothing more will be asked; you can close this page.")
 
@@ -42,24 +45,29 @@ class AnswerResult:
     outcome: Outcome
     new_messages: list[dict] = field(default_factory=list)
     finished: bool = False  # the interview is over (completed or closed)
+    progress: dict | None = None
 
 
 def timestamp(moment: datetime) -> str:
-    """ISO 8601 in UTC, as stored in messages_json."""
+    """ISO 8601 in UTC, as stored in the conversation."""
     return moment.isoformat(timespec="seconds") + "Z"
 
 
-def load_messages(response: ChatResponse) -> list[dict]:
-    try:
-        messages = json.loads(response.messages_json or "[]")
-    except ValueError:
-        return []
-    return messages if isinstance(messages, list) else []
-
-
-def public_messages(messages: list[dict]) -> list[dict]:
+def public_messages(messages) -> list[dict]:
     """The messages as shown to the interviewee: role, content, time."""
     return [{"role": m.get("role"), "content": m.get("content", ""), "at": m.get("at")} for m in messages]
+
+
+def progress(conversation, total: int) -> dict:
+    """Where the interview stands: {"question": 3, "total": 8, "done": False} is "question 3 of 8"."""
+    current = last_question(conversation)
+    closed = bool(conversation) and conversation.messages[-1].get("role") == "assistant" \
+        and conversation.messages[-1].get("question") is None
+    return {"question": min((current or 0) + 1, total) if total else 0, "total": total, "done": closed}
+
+
+def estimate_minutes(question_count: int) -> int:
+    return max(2, question_count * MINUTES_PER_QUESTION)
 
 
 def organisation_name(owner: Profile) -> str:
@@ -68,7 +76,7 @@ def organisation_name(owner: Profile) -> str:
 
 def not_accepting_reason(instance: ChatInstance, owner: Profile) -> str | None:
     """Why a new interviewee cannot start now (None: they can). The first answer is what is charged."""
-    if not parse_guide(instance.interview_guide):
+    if not instance.guide.questions:
         return "This interview is not ready yet. Please come back later."
     if (owner.total_responses_available or 0) <= 0:
         return f"{organisation_name(owner)} is not taking new interviews at the moment. Thank you for your interest."
@@ -81,12 +89,12 @@ def context_for(owner: Profile, response: ChatResponse) -> Context:
 
 
 def assistant_message(turn: Turn, at: str) -> dict:
-    return {"role": "assistant", "content": turn.message, "at": at, "question": turn.question}
+    return {"role": "assistant", "content": turn.message, "at": at, "question": turn.question, "by": turn.by}
 
 
 def start_interview(instance: ChatInstance, first_name: str, second_name: str | None,
                     email: str | None) -> uuid.UUID:
-    """A new in-progress response with the agent's opening message, committed; returns its id."""
+    """A new in-progress response on the guide's current version, with the agent's opening message; returns its id."""
     owner = instance.owner
     now = utcnow()
     response_id = uuid.uuid4()
@@ -95,84 +103,128 @@ def start_interview(instance: ChatInstance, first_name: str, second_name: str | 
         interviewee_first_name=first_name.strip(), interviewee_second_name=(second_name or "").strip() or None,
         interviewee_email=(email or "").strip() or None, interview_start_time=now,
     )
-    questions = parse_guide(instance.interview_guide)
+    response.guide_version = record_version(instance)  # writes only for a guide saved before versions
+    guide = parse_guide(instance.interview_guide)
     context = context_for(owner, response)
-    # End the read transaction before the agent thinks (no lock held meanwhile) and before the
-    # insert: on SQLite a transaction that opens with a write waits for the lock, one that read
-    # first and then writes may fail at once under contention.
+    # End the transaction before the agent thinks (no lock held meanwhile) and before the insert:
+    # on SQLite a transaction that opens with a write waits for the lock, one that read first and
+    # then writes may fail at once under contention.
     db.session.commit()
-    turn = agent_from_config(current_app.config).next_turn(questions, context, [])
-    response.messages_json = json.dumps([assistant_message(turn, timestamp(now))])
-    response.completion_status = f"0/{len(questions)}"
+    turn = next_turn(agent_from_config(current_app.config), guide, context, [])
+    response.conversation = Conversation([assistant_message(turn, timestamp(now))])
+    response.completion_status = f"0/{len(guide)}"
     db.session.add(response)
     db.session.commit()
     return response_id
 
 
-def submit_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | None) -> AnswerResult:
-    """Store an interviewee's answer and the agent's reply; charge the owner on the first answer."""
+@dataclass
+class PendingAnswer:
+    """An answer read and checked, waiting for the agent's reply (no transaction open meanwhile)."""
+
+    response_id: uuid.UUID
+    owner_id: str
+    guide: Guide
+    context: Context
+    seen: Conversation
+    user_message: dict
+    first_answer: bool
+    agent_needed: bool  # False when the owner has no credit left: the reply will be the no-credit closing
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.seen + [self.user_message]
+
+
+def begin_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | None) -> PendingAnswer | AnswerResult:
+    """Check an answer and read what the agent needs; an AnswerResult when nothing is to be done."""
     answer = (text or "").strip()
     if not answer:
         return AnswerResult(Outcome.IGNORED)
     if len(answer) > MAX_ANSWER_CHARS:
         raise ValueError(f"Please keep an answer under {MAX_ANSWER_CHARS:,} characters.")
-
-    # 1. Read, and let the agent think with no transaction open.
     response = db.get_or_404(ChatResponse, response_id)
     if response.chat_instance_id != instance.id:
         abort(404)
     if response.status != "in_progress":
         return AnswerResult(Outcome.CLOSED, finished=True)
     owner = instance.owner
-    owner_id = owner.user_id
-    context = context_for(owner, response)
-    questions = parse_guide(instance.interview_guide)
-    seen = load_messages(response)
-    first_answer = not any(m.get("role") == "user" for m in seen)
-    now = utcnow()
-    user_message = {"role": "user", "content": answer, "at": timestamp(now)}
+    seen = response.conversation
+    first_answer = not seen.has_answer()
+    pending = PendingAnswer(
+        response_id, owner.user_id, guide_of(response, instance), context_for(owner, response), seen,
+        {"role": "user", "content": answer, "at": timestamp(utcnow())}, first_answer,
+        agent_needed=not first_answer or (owner.total_responses_available or 0) > 0,
+    )
     db.session.commit()
-    turn = agent_from_config(current_app.config).next_turn(questions, context, seen + [user_message])
+    return pending
 
-    # 2. Write, holding the response row from the first statement on.
+
+def reply_stream(pending: PendingAnswer) -> Iterator[str | Turn]:
+    """The agent's reply to the answer, as it is written, then its Turn."""
+    if not pending.agent_needed:
+        return iter(())
+    return agent_from_config(current_app.config).stream(pending.guide, pending.context, pending.conversation)
+
+
+def store_answer(pending: PendingAnswer, turn: Turn | None) -> AnswerResult:
+    """Store the answer and the reply in one write; charge the owner on the first answer."""
+    # Holding the response row from the first statement on.
     claimed = db.session.execute(
-        sa.update(ChatResponse).where(ChatResponse.id == response_id, ChatResponse.status == "in_progress")
+        sa.update(ChatResponse).where(ChatResponse.id == pending.response_id, ChatResponse.status == "in_progress")
         .values(updated_at=utcnow()).execution_options(synchronize_session=False)
     ).rowcount
     if not claimed:
         db.session.rollback()
         return AnswerResult(Outcome.CLOSED, finished=True)
-    response = db.session.get(ChatResponse, response_id, populate_existing=True)
-    messages = load_messages(response)
-    if len(messages) != len(seen):
+    response = db.session.get(ChatResponse, pending.response_id, populate_existing=True)
+    messages = response.conversation
+    if len(messages) != len(pending.seen):
         db.session.rollback()
         return AnswerResult(Outcome.CONFLICT)
+    total = len(pending.guide)
+    context = pending.context
 
-    if first_answer and not charge_response(owner_id, response):
+    if pending.first_answer and not charge_response(pending.owner_id, response):
         # Not charged, so the answer is not kept: the owner receives nothing they did not pay for.
         closing = {"role": "assistant", "at": timestamp(utcnow()), "question": None,
                    "content": NO_CREDIT_MESSAGE.format(name=context.interviewee_name,
                                                        organisation=context.organisation_name)}
-        messages.append(closing)
-        finish(response, messages, "abandoned", len(questions))
+        finish(response, messages + [closing], "abandoned", total)
         db.session.commit()
-        return AnswerResult(Outcome.NO_CREDIT, public_messages([closing]), finished=True)
+        return AnswerResult(Outcome.NO_CREDIT, public_messages([closing]), finished=True,
+                            progress=progress(response.conversation, total))
 
+    if turn is None:  # credit arrived after the answer was read: the default agent replies
+        turn = DefaultAgent().turn(pending.guide, context, pending.conversation)
     reply = assistant_message(turn, timestamp(utcnow()))
-    messages += [user_message, reply]
+    messages = messages + [pending.user_message, reply]
     if turn.done:
-        finish(response, messages, "completed", len(questions))
+        finish(response, messages, "completed", total)
     else:
-        response.messages_json = json.dumps(messages)
-        response.completion_status = f"{covered(messages)}/{len(questions)}"
+        response.conversation = messages
+        response.completion_status = f"{covered(messages)}/{total}"
     db.session.commit()
-    return AnswerResult(Outcome.ANSWERED, public_messages([user_message, reply]), finished=turn.done)
+    return AnswerResult(Outcome.ANSWERED, public_messages([pending.user_message, reply]), finished=turn.done,
+                        progress=progress(messages, total))
 
 
-def finish(response: ChatResponse, messages: list[dict], status: str, total_questions: int) -> None:
+def submit_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | None) -> AnswerResult:
+    """Store an interviewee's answer and the agent's whole reply (the plain-form and JSON path)."""
+    pending = begin_answer(instance, response_id, text)
+    if isinstance(pending, AnswerResult):
+        return pending
+    turn = None
+    for item in reply_stream(pending):
+        if isinstance(item, Turn):
+            turn = item
+    return store_answer(pending, turn)
+
+
+def finish(response: ChatResponse, messages: Conversation, status: str, total_questions: int) -> None:
     """Close the interview: end time, minutes, coverage, clean transcript, status."""
     end = utcnow()
-    response.messages_json = json.dumps(messages)
+    response.conversation = messages
     response.status = status
     response.interview_end_time = end
     response.total_interview_minutes = interview_minutes(response.interview_start_time or end, end)
@@ -185,14 +237,20 @@ def interview_minutes(start: datetime, end: datetime) -> int:
     return max(1, math.ceil((end - start).total_seconds() / 60))
 
 
-def clean_transcript(messages: list[dict], first_name: str | None) -> str:
+def clean_transcript(messages, first_name: str | None) -> str:
     """Plain text, one line per message: 'Interviewer: …' and '<first name>: …'.
 
-    A message's own line breaks become spaces, so every line of the transcript is one turn.
+    The agent's Markdown becomes plain text; a message's own line breaks become spaces, so every
+    line of the transcript is one turn.
     """
     speaker = {"assistant": "Interviewer", "user": (first_name or "").strip() or "Interviewee"}
-    return "\n".join(f"{speaker.get(m.get('role'), m.get('role'))}: {' '.join(str(m.get('content', '')).split())}"
-                     for m in messages)
+    lines = []
+    for m in messages:
+        content = str(m.get("content", ""))
+        if m.get("role") == "assistant":
+            content = plain_text(content)
+        lines.append(f"{speaker.get(m.get('role'), m.get('role'))}: {' '.join(content.split())}")
+    return "\n".join(lines)
 
 
 def close_stale(minutes: int) -> int:

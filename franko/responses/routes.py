@@ -10,7 +10,7 @@ from franko.instances.services import get_owned_instance
 from franko.responses import bp
 from franko.responses.services import (
     STATUSES, Filters, delete_response, export_filename, export_rows, get_owned_response, neighbours,
-    parse_messages, responses_page,
+    responses_page,
 )
 
 
@@ -44,10 +44,10 @@ def export(instance_id: uuid.UUID):
 @login_required
 def show(response_id: uuid.UUID):
     response, instance = get_owned_response(response_id, current_user.user_id)
-    messages, readable = parse_messages(response.messages_json)
     newer, older = neighbours(response)
     return render_template("responses/show.html", response=response, instance=instance, newer=newer, older=older,
-                           messages=messages, messages_readable=readable, delete_form=ConfirmForm())
+                           messages=response.conversation.entries(), legacy_text=response.conversation.text,
+                           delete_form=ConfirmForm())
 
 
 @bp.route("/responses/<uuid:response_id>/delete", methods=["POST"])

@@ -18,8 +18,6 @@ STATUSES = RESPONSE_STATUSES
 EXPORT_BATCH = 500
 # What a spreadsheet would run as a formula: =, +, -, @ and the tab / CR that some apps strip first.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-AGENT_ROLES = {"assistant", "agent", "bot", "ai"}
-INTERVIEWEE_ROLES = {"user", "interviewee", "human"}
 
 
 @dataclass(frozen=True)
@@ -42,9 +40,10 @@ def search_text() -> sa.ColumnElement[str]:
     Its constants are literals, not parameters, so PostgreSQL's planner matches it to the index.
     """
     r, blank, space = ChatResponse, sa.literal_column("''"), sa.literal_column("' '")
+    stored = sa.type_coerce(ChatResponse.__table__.c.messages_json, sa.Text)  # the conversation as stored text
     return sa.func.lower(
         sa.func.coalesce(r.interviewee_first_name, blank) + space + sa.func.coalesce(r.interviewee_second_name, blank)
-        + space + sa.func.coalesce(r.interviewee_email, blank) + space + sa.func.coalesce(r.messages_json, blank)
+        + space + sa.func.coalesce(r.interviewee_email, blank) + space + sa.func.coalesce(stored, blank)
     )
 
 
@@ -123,6 +122,7 @@ def responses_page(instance_id: uuid.UUID, filters: Filters, number: int, per_pa
             ChatResponse.interviewee_second_name, ChatResponse.interviewee_email,
             ChatResponse.interview_start_time, ChatResponse.total_interview_minutes, ChatResponse.created_at,
             ChatResponse.charged_at,
+            ChatResponse.guide_version,
         ))
         .order_by(ChatResponse.created_at.desc(), ChatResponse.id.desc())
         .offset((number - 1) * per_page)
@@ -195,14 +195,14 @@ def export_rows(instance: ChatInstance, filters: Filters) -> Iterator[str]:
     PostgreSQL), so an export of any size never sits in memory. A BOM first tells spreadsheet
     apps the file is UTF-8.
     """
-    from franko.instances.services import parse_guide
+    from franko.guide import parse_guide
     from franko.interview.services import clean_transcript
 
-    questions = parse_guide(instance.interview_guide)
+    questions = [question.text for question in parse_guide(instance.interview_guide).questions]
     writer = csv.writer(_Line())
     yield "\ufeff" + writer.writerow([name for name, _ in EXPORT_COLUMNS]
                                      + [f"Q{n}: {question}" for n, question in enumerate(questions, 1)])
-    stmt = (sa.select(*(column for _, column in EXPORT_COLUMNS), ChatResponse.messages_json)
+    stmt = (sa.select(*(column for _, column in EXPORT_COLUMNS), ChatResponse.conversation)
             .where(*filters.where(instance.id))
             .order_by(ChatResponse.created_at.desc(), ChatResponse.id.desc()))
     result = db.session.execute(stmt, execution_options={"yield_per": EXPORT_BATCH})
@@ -210,23 +210,14 @@ def export_rows(instance: ChatInstance, filters: Filters) -> Iterator[str]:
     for partition in result.partitions():
         lines = []
         for row in partition:
-            values, raw = list(row[:-1]), row[-1]
-            messages = _raw_messages(raw)
-            if not values[transcript_at] and messages:  # not completed yet: the conversation so far
-                values[transcript_at] = clean_transcript(messages, values[3])
+            values, conversation = list(row[:-1]), row[-1]
+            messages = list(conversation) if conversation is not None else []
+            if not values[transcript_at]:  # not completed yet: the conversation so far
+                values[transcript_at] = (clean_transcript(messages, values[3]) if messages
+                                         else conversation.text if conversation is not None else None)
             cells = values + answers_by_question(messages, len(questions))
             lines.append(writer.writerow([spreadsheet_safe(v) for v in cells]))
         yield "".join(lines)
-
-
-def _raw_messages(raw: str | None) -> list[dict]:
-    try:
-        data = json.loads(raw) if raw else []
-    except (ValueError, RecursionError):
-        return []
-    if isinstance(data, dict):
-        data = data.get("messages")
-    return [m for m in data if isinstance(m, dict)] if isinstance(data, list) else []
 
 
 def answers_by_question(messages: list[dict], count: int) -> list[str]:
@@ -240,7 +231,7 @@ def answers_by_question(messages: list[dict], count: int) -> list[str]:
         if role == "assistant":
             current = message.get("question")
         elif role == "user" and isinstance(current, int) and 0 <= current < count:
-            text = " ".join(_text(message.get("content")).split())
+            text = " ".join(str(message.get("content") or "").split())
             if text:
                 answers[current].append(text)
     return [" / ".join(parts) for parts in answers]
@@ -251,65 +242,6 @@ def export_filename(instance: ChatInstance, status: str | None = None) -> str:
     slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in instance.title.lower())
     slug = "-".join(part for part in slug.split("-") if part)[:60] or "responses"
     return f"franko-{slug}{'-' + status if status else ''}.csv"
-
-
-# --- the conversation ------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Message:
-    side: str  # "agent", "interviewee" or "other"
-    content: str
-    at: datetime | None
-
-
-def parse_messages(raw: str | None) -> tuple[list[Message], bool]:
-    """The conversation from `messages_json`, and whether it could be read.
-
-    Old and imported rows hold all sorts: invalid JSON, a dict around the list, items without a
-    role. What cannot be read is skipped, never an error; system prompts are not shown.
-    """
-    if not raw or not raw.strip():
-        return [], True
-    try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):
-        return [], False
-    if isinstance(data, dict):
-        data = data.get("messages")
-    if not isinstance(data, list):
-        return [], False
-    messages = []
-    for item in data:
-        if not isinstance(item, dict):
-            continue
-        role = str(item.get("role") or "").lower()
-        if role == "system":
-            continue
-        content = _text(item.get("content"))
-        if not content:
-            continue
-        side = "agent" if role in AGENT_ROLES else "interviewee" if role in INTERVIEWEE_ROLES else "other"
-        messages.append(Message(side, content, _time(item.get("at"))))
-    return messages, True
-
-
-def _text(content) -> str:
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content.strip()
-    if isinstance(content, list):  # OpenAI-style parts: [{"type": "text", "text": "…"}]
-        return " ".join(_text(part.get("text")) if isinstance(part, dict) else _text(part) for part in content).strip()
-    return str(content)
-
-
-def _time(value) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def neighbours(response: ChatResponse) -> tuple[uuid.UUID | None, uuid.UUID | None]:

@@ -1,7 +1,9 @@
 """Interview fixtures: an owner with an instance, an interviewee driving the public pages, a fake LLM."""
 import json
 import re
+import socket
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,7 +14,7 @@ from franko.extensions import db
 from franko.models import ChatResponse
 from tests.factories import make_instance, make_profile
 
-GUIDE = "# Customer discovery\nWhat do you do?\n- What is hard about it?\n- What would help?"
+GUIDE = "# Customer discovery\n- What do you do?\n- What is hard about it?\n- What would help?"
 QUESTIONS = ["What do you do?", "What is hard about it?", "What would help?"]
 ORGANISATION = "Acme Bakeries"
 DESCRIPTION = "We bake bread for 40 cafés in Leeds."
@@ -87,7 +89,7 @@ class Interviewee:
             return response
 
     def messages(self) -> list[dict]:
-        return json.loads(self.stored().messages_json)
+        return list(self.stored().conversation)
 
 
 @pytest.fixture
@@ -95,53 +97,111 @@ def interviewee(app, setup) -> Interviewee:
     return Interviewee(app, setup.instance_id)
 
 
-# --- a fake OpenAI-compatible endpoint ----------------------------------------------------------
+# --- a fake OpenAI-compatible endpoint that misbehaves the way small models do -------------------
 
-def scripted_reply(body: dict) -> str:
-    """A well-behaved model: one question per answer, in order, then the closing thanks."""
-    answers = sum(1 for m in body["messages"] if m["role"] == "user" and not m["content"].startswith("(The interviewee"))
-    if answers >= len(QUESTIONS):
+def answers_in(body: dict) -> int:
+    return sum(1 for m in body["messages"] if m["role"] == "user" and not m["content"].startswith("(The interviewee"))
+
+
+def scripted_reply(body: dict, mode: str = "ok") -> str:
+    """The model's reply: well-behaved ("ok": one question per answer, in order, then the closing), or not.
+
+    "prose": the right message but no JSON; "early_done": ends the interview at once;
+    "as_interviewee": answers the question itself; "skip": jumps to the last question.
+    """
+    n = answers_in(body)
+    closing = n >= len(QUESTIONS)
+    if mode == "prose":
+        return "LLM: thank you, that is all." if closing else f"LLM asks in prose: {QUESTIONS[n]}"
+    if mode == "early_done":
+        return json.dumps({"message": "Thanks, that's all I needed!", "question": None, "done": True})
+    if mode == "as_interviewee":
+        return json.dumps({"message": "I bake bread for forty cafés and it is hard work.", "question": min(n + 1, 3),
+                           "done": False})
+    if mode == "skip":
+        return json.dumps({"message": f"LLM skips to: {QUESTIONS[-1]}", "question": len(QUESTIONS), "done": False})
+    if closing:
         return json.dumps({"message": "LLM: thank you, that is all.", "question": None, "done": True})
-    return json.dumps({"message": f"LLM asks: {QUESTIONS[answers]}", "question": answers + 1, "done": False})
+    return json.dumps({"message": f"LLM asks: {QUESTIONS[n]}", "question": n + 1, "done": False})
+
+
+def chunk(body: dict, content: str | None, finish: str | None = None) -> bytes:
+    data = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1700000000, "model": body["model"],
+            "choices": [{"index": 0, "delta": {"content": content} if content is not None else {},
+                         "finish_reason": finish}]}
+    return f"data: {json.dumps(data)}\n\n".encode()
 
 
 class FakeLLM:
-    """/v1/chat/completions on a local port; `mode` is "ok", "error" (HTTP 500) or "hang"."""
+    """/v1/chat/completions on a local port, streamed (SSE) or not.
+
+    `mode`: "ok", "error" (HTTP 500), "hang", "broken_stream" (the connection drops mid-reply), or a
+    misbehaviour of scripted_reply. `delay` spaces the streamed pieces (seconds).
+    """
 
     def __init__(self):
         self.mode = "ok"
+        self.delay = 0.0
         self.requests: list[dict] = []
         self.release = threading.Event()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
             def log_message(self, *args):  # keep the test output clean
                 pass
+
+            def write_chunk(self, data: bytes):
+                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                self.wfile.flush()
 
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
                 if fake.mode == "hang":
                     fake.release.wait(10)
+                    self.close_connection = True
                     return
                 if fake.mode == "error":
+                    data = b'{"error": {"message": "boom", "type": "server_error"}}'
                     self.send_response(500)
                     self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
-                    self.wfile.write(b'{"error": {"message": "boom", "type": "server_error"}}')
+                    self.wfile.write(data)
                     return
-                payload = {
-                    "id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": body["model"],
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": scripted_reply(body)}}],
-                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-                }
-                data = json.dumps(payload).encode()
+                content = scripted_reply(body, fake.mode if fake.mode != "broken_stream" else "ok")
+                if not body.get("stream"):
+                    payload = {
+                        "id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": body["model"],
+                        "choices": [{"index": 0, "finish_reason": "stop",
+                                     "message": {"role": "assistant", "content": content}}],
+                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                    }
+                    data = json.dumps(payload).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
-                self.wfile.write(data)
+                pieces = [content[i:i + 7] for i in range(0, len(content), 7)]
+                for n, piece in enumerate(pieces):
+                    if fake.mode == "broken_stream" and n == len(pieces) // 2:
+                        self.close_connection = True
+                        self.connection.shutdown(socket.SHUT_RDWR)  # the model server went away mid-reply
+                        return
+                    self.write_chunk(chunk(body, piece))
+                    if fake.delay:
+                        time.sleep(fake.delay)
+                self.write_chunk(chunk(body, None, "stop"))
+                self.write_chunk(b"data: [DONE]\n\n")
+                self.write_chunk(b"")
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

@@ -64,7 +64,7 @@ def test_interview_with_javascript(live_server, setup_live, page):
 
     response = stored(live_server)
     assert response.status == "completed" and response.completion_status == "3/3"
-    assert [m["content"] for m in json.loads(response.messages_json) if m["role"] == "user"] == ANSWERS
+    assert [m["content"] for m in response.conversation if m["role"] == "user"] == ANSWERS
     # Reloading shows the finished interview, not a new intake.
     page.goto(f"{live_server.url}/i/{setup_live.instance_id}")
     assert page.get_by_text("This interview is complete").is_visible()

@@ -33,7 +33,7 @@ def test_first_answer_without_credit_closes_politely(app):
     assert response.interview_end_time is not None and response.total_interview_minutes == 1
     # The uncharged answer is not kept; the transcript is the interviewer's two messages.
     assert [m["role"] for m in bob.messages()] == ["assistant", "assistant"]
-    assert "café" not in response.messages_json and response.clean_transcript.count("Interviewer:") == 2
+    assert "café" not in response.conversation.dump() and response.clean_transcript.count("Interviewer:") == 2
     assert counters(app, setup.owner_id) == (0, 1, 1)  # never below zero
     assert response.charged_at is None and ada.stored().charged_at is not None  # each response says so
 
@@ -112,7 +112,7 @@ def test_race_forty_first_answers_ten_credits(app):
         assert sum(1 for r in rows if r.status == "in_progress" and r.completion_status == "1/3") == 10
         assert sum(1 for r in rows if r.status == "abandoned") == 30
         # Counters agree with the rows: one charged response per interview that kept an answer.
-        charged = sum(1 for r in rows if '"role": "user"' in r.messages_json)
+        charged = sum(1 for r in rows if r.conversation.has_answer())
         assert charged == used - before
     verify = app.test_cli_runner().invoke(args=["franko", "verify"])
     assert verify.exit_code == 0, verify.output
@@ -130,11 +130,11 @@ def test_answer_that_lost_the_race_changes_nothing(app, monkeypatch):
     ada.start()
 
     class SlowAgent(DefaultAgent):
-        def next_turn(self, questions, context, conversation):
+        def stream(self, guide, context, conversation):
             monkeypatch.setattr(services, "agent_from_config", lambda config: DefaultAgent())
             # The other tab's answer arrives and is stored while this agent is thinking.
             assert ada.answer("The other tab's answer, sent first.").status_code == 302
-            return super().next_turn(questions, context, conversation)
+            return super().stream(guide, context, conversation)
 
     monkeypatch.setattr(services, "agent_from_config", lambda config: SlowAgent())
     lost = ada.answer("This tab's answer, sent a moment later.", as_json=True)

@@ -169,7 +169,8 @@ def test_empty_answer_is_ignored(app, interviewee):
     assert interviewee.answer("   \n ").status_code == 302
     assert len(interviewee.messages()) == 1
     reply = interviewee.answer("", as_json=True)
-    assert reply.status_code == 200 and reply.get_json() == {"outcome": "ignored", "messages": [], "finished": False}
+    assert reply.status_code == 200 and reply.get_json() == {"outcome": "ignored", "messages": [], "finished": False,
+                                                        "progress": None}
     assert len(interviewee.messages()) == 1
 
 
@@ -204,7 +205,7 @@ def test_answer_by_json(app, interviewee):
     assert [m["role"] for m in data["messages"]] == ["user", "assistant"]
     assert data["messages"][1]["content"] == QUESTIONS[1]
     assert set(data["messages"][0]) == {"role", "content", "at"}
-    assert json.loads(interviewee.stored().messages_json)[-1]["content"] == QUESTIONS[1]
+    assert interviewee.stored().conversation[-1]["content"] == QUESTIONS[1]
 
 
 def test_not_accepting_without_credit_or_questions(app, client):

@@ -27,6 +27,8 @@ def test_answer_statements_do_not_grow_with_stored_responses(app):
     few, many = answer_costs(app, 0), answer_costs(app, 30)
     assert few == many
     intake, first, later = few
-    # Intake: the instance, its owner, the insert. An answer: the instance, the response and the owner
-    # by primary key; the row claim, the response again, the charge (first answer only), the update.
-    assert (intake, first, later) == (3, 7, 6)
+    # Intake: the instance, its owner, the guide's latest version (and, for this guide written without
+    # the editor, recording it as version 1), the insert. An answer: the instance, the response and
+    # the owner by primary key, the response's guide version; the row claim, the response again, the
+    # charge (first answer only), the update.
+    assert (intake, first, later) == (5, 8, 7)

@@ -5,7 +5,7 @@ import warnings
 import pytest
 import sqlalchemy as sa
 
-BEFORE = "0006_accounts"  # the revision 0007_accounting follows
+BEFORE = "0008_guide_versions"  # the revision 0007_accounting follows
 COUNTERS = ("total_responses_used", "total_responses_used_this_month", "total_responses_available",
             "monthly_responses_quota", "total_chat_instances_used", "total_chat_instances_available")
 

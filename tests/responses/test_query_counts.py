@@ -32,6 +32,6 @@ def test_transcript_view_is_constant_in_messages(client, app, instance_id):
         instance = db.session.get(ChatInstance, instance_id)
         short = make_response(instance).id
         long_messages = [{"role": "assistant" if i % 2 else "user", "content": f"m{i}"} for i in range(400)]
-        long = make_response(instance, messages_json=json.dumps(long_messages)).id
+        long = make_response(instance, conversation=json.dumps(long_messages)).id
     assert statements(client, app, f"/responses/{short}") == statements(client, app, f"/responses/{long}")
     assert statements(client, app, f"/responses/{short}") <= 4

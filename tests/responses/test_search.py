@@ -37,12 +37,12 @@ def seeded(app, instance_id):
         instance.interview_guide = GUIDE
         now = utcnow()
         make_response(instance, first_name="Ada", interviewee_email="ada@lovelace.example",
-                      messages_json=conversation((0, "Sourdough loaves"), (1, "Getting up at 4am")),
+                      conversation=conversation((0, "Sourdough loaves"), (1, "Getting up at 4am")),
                       created_at=now - timedelta(days=10))
         make_response(instance, first_name="Bruno", interviewee_second_name="Crème",
-                      messages_json=conversation((0, "Croissants, pâte feuilletée")), created_at=now - timedelta(days=5))
+                      conversation=conversation((0, "Croissants, pâte feuilletée")), created_at=now - timedelta(days=5))
         make_response(instance, first_name="Cleo", status="in_progress", charged_at=None,
-                      messages_json=conversation((0, "Rye 50% bread")), clean_transcript=None, created_at=now)
+                      conversation=conversation((0, "Rye 50% bread")), clean_transcript=None, created_at=now)
     return instance_id
 
 

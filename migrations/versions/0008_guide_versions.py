@@ -1,0 +1,46 @@
+"""Guide versions: each saved guide text numbered per instance; each response records the version it started on.
+
+Revision ID: 0008_guide_versions
+Revises: 0006_accounts
+Create Date: 2026-11-25
+"""
+import os
+import sys
+
+import sqlalchemy as sa
+from alembic import op
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import legacy_sql as h  # noqa: E402
+
+revision = "0008_guide_versions"
+down_revision = "0006_accounts"  # chained after main's head when main was merged in (assigned: after 0005)
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "guide_versions",
+        sa.Column("chat_instance_id", sa.Uuid(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("guide", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), server_default=sa.func.now(), nullable=False),
+        sa.ForeignKeyConstraint(["chat_instance_id"], ["chat_instances.id"], ondelete="CASCADE",
+                                name="fk_guide_versions_chat_instance_id_chat_instances"),
+        sa.PrimaryKeyConstraint("chat_instance_id", "number", name="pk_guide_versions"),
+    )
+    # A nullable column without a default: no table rewrite. Interviews older than versions keep NULL.
+    op.add_column("chat_responses", sa.Column("guide_version", sa.Integer(), nullable=True))
+    # Every guide in use today is its instance's version 1, and the interviews running now continue
+    # on it, whatever the owner edits next.
+    h.execute(f"INSERT INTO guide_versions (chat_instance_id, number, guide, created_at) "
+              f"SELECT id, 1, interview_guide, {h.now_sql()} FROM chat_instances "
+              f"WHERE interview_guide IS NOT NULL AND trim(interview_guide) <> ''")
+    h.execute("UPDATE chat_responses SET guide_version = 1 WHERE status = 'in_progress' AND chat_instance_id IN "
+              "(SELECT chat_instance_id FROM guide_versions)")
+
+
+def downgrade():
+    op.drop_column("chat_responses", "guide_version")
+    op.drop_table("guide_versions")
