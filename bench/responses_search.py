@@ -126,7 +126,7 @@ def main() -> None:
         search = "?" + "&".join(f"{k}={v}" for k, v in query.items())
         port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + os.urandom(8).hex(),
-               "FRANKO_INSECURE_COOKIES": "1", "FLASK_DEBUG": "0"}
+               "FRANKO_INSECURE_COOKIES": "1", "FLASK_DEBUG": "0", "FRANKO_BASE_URL": f"http://127.0.0.1:{port}"}
         server = subprocess.Popen(
             [os.path.join(ROOT, ".venv/bin/gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
              "--log-level", "warning", "app:app"], cwd=ROOT, env=env)
@@ -141,7 +141,7 @@ def main() -> None:
             for label, path in paths.items():
                 results[label].append(run_round(port, cookie, path, args.requests, args.concurrency))
         print(f"\n{args.rounds} rounds x {args.requests} requests of ?{search[1:]}, concurrency {args.concurrency}, "
-              f"gunicorn {args.workers} sync workers, PostgreSQL:")
+              f"gunicorn {args.workers} workers (threads as gunicorn.conf.py sets), PostgreSQL:")
         for label, rates in results.items():
             print(f"  {label:16} " + "  ".join(f"{r:7.1f}" for r in rates) + f"   mean {sum(rates) / len(rates):7.1f} req/s")
         small = sum(results["small (100)"]) / args.rounds
