@@ -181,7 +181,8 @@ def main() -> None:
                 print("  plan of the default page's select on the large database:\n" + explain_default_page(url))
             ports[label] = free_port()
             env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + os.urandom(8).hex(),
-                   "FRANKO_ADMIN_EMAILS": ADMIN_EMAIL, "FRANKO_INSECURE_COOKIES": "1", "FLASK_DEBUG": "0"}
+                   "FRANKO_ADMIN_EMAILS": ADMIN_EMAIL, "FRANKO_INSECURE_COOKIES": "1", "FLASK_DEBUG": "0",
+                   "FRANKO_BASE_URL": f"http://127.0.0.1:{ports[label]}"}
             servers.append(subprocess.Popen(
                 [os.path.join(ROOT, ".venv/bin/gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{ports[label]}",
                  "--log-level", "warning", "app:app"], cwd=ROOT, env=env))

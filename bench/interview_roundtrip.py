@@ -178,7 +178,8 @@ def main() -> None:
 
         port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-only-secret", "FRANKO_INSECURE_COOKIES": "1",
-               "FRANKO_INTERVIEW_RATE_LIMIT": "1000000 per minute", "FLASK_DEBUG": "0"}
+               "FRANKO_INTERVIEW_RATE_LIMIT": "1000000 per minute", "FLASK_DEBUG": "0",
+               "FRANKO_BASE_URL": f"http://127.0.0.1:{port}"}
         for key in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "FRANKO_LLM_MODEL"):
             env.pop(key, None)  # the default agent: no network
         server = subprocess.Popen(

@@ -191,7 +191,7 @@ def main() -> None:
         print(f"Seeded {BIG:,} + {SMALL:,} responses in {time.time() - t0:.1f} s")
         port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + os.urandom(8).hex(),
-               "FRANKO_INSECURE_COOKIES": "1", "FLASK_DEBUG": "0"}
+               "FRANKO_INSECURE_COOKIES": "1", "FLASK_DEBUG": "0", "FRANKO_BASE_URL": f"http://127.0.0.1:{port}"}
         server = subprocess.Popen(
             [os.path.join(ROOT, ".venv/bin/gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
              "--log-level", "warning", "app:app"], cwd=ROOT, env=env)

@@ -1,11 +1,11 @@
-"""Revision 0007_accounting (from the revision before it): NULL counters become 0 and NOT NULL, responses with an answer are marked charged, and back."""
+"""Revision 0008_accounting (from the revision before it): NULL counters become 0 and NOT NULL, responses with an answer are marked charged, and back."""
 import json
 import warnings
 
 import pytest
 import sqlalchemy as sa
 
-BEFORE = "0008_guide_versions"  # the revision 0007_accounting follows
+BEFORE = "0007_guide_versions"  # the revision 0008_accounting follows
 COUNTERS = ("total_responses_used", "total_responses_used_this_month", "total_responses_available",
             "monthly_responses_quota", "total_chat_instances_used", "total_chat_instances_available")
 
@@ -32,7 +32,7 @@ def seed_before(database):
 
 def test_null_counters_become_zero_and_not_null(database):
     seed_before(database)
-    result = database.upgrade("0007_accounting")
+    result = database.upgrade("0008_accounting")
     assert result.exit_code == 0, result.output
     row = database.rows("SELECT " + ", ".join(COUNTERS) + " FROM profiles WHERE user_id = 'legacy'")[0]
     assert all(row[c] == 0 for c in COUNTERS)
@@ -59,10 +59,10 @@ def test_null_counters_become_zero_and_not_null(database):
 
 def test_downgrade_to_0005_and_up_again(database):
     seed_before(database)
-    assert database.upgrade("0007_accounting").exit_code == 0
+    assert database.upgrade("0008_accounting").exit_code == 0
     result = database.downgrade(BEFORE)
     assert result.exit_code == 0, result.output
     columns = {c["name"]: c for c in sa.inspect(database.engine).get_columns("profiles")}
     assert "period_ends_at" not in columns and all(columns[c]["nullable"] for c in COUNTERS)
     assert "charged_at" not in {c["name"] for c in sa.inspect(database.engine).get_columns("chat_responses")}
-    assert database.upgrade("0007_accounting").exit_code == 0
+    assert database.upgrade("0008_accounting").exit_code == 0

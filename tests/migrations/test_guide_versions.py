@@ -1,11 +1,11 @@
-"""Revision 0008_guide_versions forwards and back: every guide in use becomes version 1; running interviews keep it."""
+"""Revision 0007_guide_versions forwards and back: every guide in use becomes version 1; running interviews keep it."""
 import importlib.util
 import os
 import uuid
 
 import sqlalchemy as sa
 
-REVISION = "0008_guide_versions"
+REVISION = "0007_guide_versions"
 
 
 def _previous() -> str:

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 
 from franko.extensions import db
 
-HEAD = "0007_accounting"
+HEAD = "0008_accounting"
 
 
 def schema_differences(database) -> list:

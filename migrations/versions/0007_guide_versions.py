@@ -1,6 +1,6 @@
 """Guide versions: each saved guide text numbered per instance; each response records the version it started on.
 
-Revision ID: 0008_guide_versions
+Revision ID: 0007_guide_versions
 Revises: 0006_accounts
 Create Date: 2026-11-25
 """
@@ -13,8 +13,8 @@ from alembic import op
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import legacy_sql as h  # noqa: E402
 
-revision = "0008_guide_versions"
-down_revision = "0006_accounts"  # chained after main's head when main was merged in (assigned: after 0005)
+revision = "0007_guide_versions"
+down_revision = "0006_accounts"
 branch_labels = None
 depends_on = None
 

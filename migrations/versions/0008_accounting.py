@@ -1,7 +1,7 @@
 """Accounting: counters never NULL, the period's end, each response's charge, and the responses' search index.
 
-Revision ID: 0007_accounting
-Revises: 0008_guide_versions
+Revision ID: 0008_accounting
+Revises: 0007_guide_versions
 Create Date: 2026-11-25
 """
 import os
@@ -13,8 +13,8 @@ from alembic import op
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import legacy_sql as h  # noqa: E402
 
-revision = "0007_accounting"
-down_revision = "0008_guide_versions"
+revision = "0008_accounting"
+down_revision = "0007_guide_versions"
 branch_labels = None
 depends_on = None
 
