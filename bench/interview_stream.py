@@ -222,7 +222,7 @@ def main() -> None:
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-only-secret", "FRANKO_INSECURE_COOKIES": "1",
                "FRANKO_INTERVIEW_RATE_LIMIT": "1000000 per minute", "FLASK_DEBUG": "0",
                "GUNICORN_BIND": f"127.0.0.1:{app_port}", "OPENAI_BASE_URL": llm_url, "OPENAI_API_KEY": "bench",
-               "FRANKO_LLM_MODEL": "bench", "FRANKO_LLM_TIMEOUT": "20"}
+               "FRANKO_LLM_MODEL": "bench", "FRANKO_LLM_TIMEOUT": "20", "FRANKO_BASE_URL": f"http://127.0.0.1:{app_port}"}
         processes.append(subprocess.Popen([os.path.join(ROOT, ".venv/bin/gunicorn"), *args.gunicorn_args.split(),
                                            "app:app"], cwd=ROOT, env=env, start_new_session=True))
         base = f"http://127.0.0.1:{app_port}"
