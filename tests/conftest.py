@@ -264,6 +264,16 @@ def page(browser, request):
     context.close()
 
 
+def browser_signup(page, base: str, email: str = "owner@example.com", password: str = "correct horse") -> None:
+    """Sign up through the real form in the browser, landing on the home page."""
+    page.goto(base + "/auth/signup")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Repeat password").fill(password)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(base + "/")
+
+
 def screenshot(page, name: str) -> str:
     """Save a named screenshot as a test artifact; returns its path."""
     os.makedirs(ARTIFACTS, exist_ok=True)

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import screenshot
+from tests.conftest import browser_signup, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -19,12 +19,7 @@ def test_sign_up_verify_and_reset_the_password_by_email(live_server, page):
     base = live_server.url
     violations = watch_csp(page)
 
-    page.goto(base + "/auth/signup")
-    page.get_by_label("Email").fill("grace@example.com")
-    page.get_by_label("Password", exact=True).fill("correct horse")
-    page.get_by_label("Repeat password").fill("correct horse")
-    page.get_by_role("button", name="Create account").click()
-    page.wait_for_url(base + "/")
+    browser_signup(page, base, "grace@example.com")
     expect(page.get_by_text("We sent a link to grace@example.com")).to_be_visible()
 
     page.goto(base + "/profile/")

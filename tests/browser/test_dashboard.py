@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from franko.extensions import db
 from franko.models import ChatInstance
-from tests.conftest import screenshot
+from tests.conftest import browser_signup, screenshot
 from tests.factories import make_response
 
 pytestmark = pytest.mark.browser
@@ -20,12 +20,7 @@ def test_owner_dashboard_end_to_end(live_server, page):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
 
     # Sign up.
-    page.goto(base + "/auth/signup")
-    page.get_by_label("Email").fill("owner@example.com")
-    page.get_by_label("Password", exact=True).fill("correct horse")
-    page.get_by_label("Repeat password").fill("correct horse")
-    page.get_by_role("button", name="Create account").click()
-    page.wait_for_url(base + "/")
+    browser_signup(page, base)
     assert page.locator("#first-run").is_visible()
     screenshot(page, "dashboard-01-home-new-account")
 

@@ -1,7 +1,7 @@
 """The guide editor in Chromium: the preview follows the typing, and leaving with unsaved changes asks first."""
 import pytest
 
-from tests.conftest import screenshot
+from tests.conftest import browser_signup, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -9,17 +9,8 @@ GUIDE = ("# Bakery study\n\nThanks for your time.\n\n> Be warm.\n\n- What do you
          "- Who buys it?\n\n## Closing\nThank you!")
 
 
-def signup(page, base):
-    page.goto(base + "/auth/signup")
-    page.get_by_label("Email").fill("owner@example.com")
-    page.get_by_label("Password", exact=True).fill("correct horse")
-    page.get_by_label("Repeat password").fill("correct horse")
-    page.get_by_role("button", name="Create account").click()
-    page.wait_for_url(base + "/")
-
-
 def test_live_preview_and_unsaved_changes(live_server, page):
-    signup(page, live_server.url)
+    browser_signup(page, live_server.url)
     page.goto(live_server.url + "/instances/new")
     page.get_by_label("Interview guide").fill(GUIDE)
     # No button pressed: the preview follows the text.
