@@ -10,10 +10,16 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from franko.extensions import db
+
 PLATFORM = ["profiles", "interviews", "todos", "creator_conversations"]
 CHATBOT = {"user": ("User", "user"), "chat": ("Chat", "chat"), "reservations": ("Reservation", "reservations")}
-TARGET = ["profiles", "chat_instances", "chat_responses", "legacy_archive"]
-KNOWN = set(PLATFORM) | {n for pair in CHATBOT.values() for n in pair} | set(TARGET) | {"alembic_version", "stripe_events"}
+LEGACY = set(PLATFORM) | {n for pair in CHATBOT.values() for n in pair}
+
+
+def known_tables() -> set[str]:
+    """The legacy tables in either spelling, the app's own (its models' metadata) and Alembic's."""
+    return LEGACY | set(db.metadata.tables) | {"alembic_version"}
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
 
 
@@ -26,13 +32,13 @@ def count_rows(engine: sa.Engine) -> dict[str, int]:
     present = table_names(engine)
     with engine.connect() as conn:
         return {t: conn.execute(sa.text(f'SELECT count(*) FROM "{t}"')).scalar()
-                for t in sorted(present & KNOWN - {"alembic_version"})}
+                for t in sorted(present & known_tables() - {"alembic_version"})}
 
 
 def left_alone(engine: sa.Engine) -> list[str]:
     """Tables of the default schema the upgrade does not know, and other schemas (Drizzle's own)."""
     inspector = sa.inspect(engine)
-    found = sorted(table_names(engine) - KNOWN)
+    found = sorted(table_names(engine) - known_tables())
     if engine.dialect.name == "postgresql":
         default = inspector.default_schema_name
         found += [f"schema {s}" for s in inspector.get_schema_names()
