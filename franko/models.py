@@ -113,6 +113,11 @@ class ChatInstance(TimestampMixin, db.Model):
         return parse_guide(self.interview_guide)
 
     @property
+    def chat_history(self) -> Conversation:
+        """A legacy chat's message log, kept in `messages` (D2), read through the one conversation type."""
+        return Conversation.load(self.messages)
+
+    @property
     def title(self) -> str:
         """The guide's title (its first heading, or an old guide's first line), else the creation date."""
         title = guide_title(self.interview_guide)

@@ -141,3 +141,14 @@ def test_an_owner_reads_imported_interviews_as_chats_or_as_text(legacy_db):
                                             "password": "claimed-pw"}).status_code == 302
     page = client.get(f"/responses/{interviews['plain']}").get_data(as_text=True)
     assert page.count('class="chat-bubble') == 4 and "It went up twice last year." in page
+
+
+def test_a_legacy_user_reads_their_old_chat_on_its_instance_page(legacy_db):
+    legacy_db.upgrade()
+    client = legacy_db.app.test_client()
+    assert client.post("/auth/login", data={"email": "bob@example.com", "password": legacy.PASSWORD_2A}).status_code == 302
+    page = client.get(f"/instances/{legacy_db.info['chats']['awkward']}").get_data(as_text=True)
+    assert "Chat history from the earlier chatbot" in page
+    assert "&lt;script&gt;alert(" in page and "<script>alert(" not in page  # the unwrapped message, escaped
+    empty = client.get(f"/instances/{legacy_db.info['chats']['bob1']}").get_data(as_text=True)
+    assert 'id="chat-history"' in empty and ">hi</" in empty.replace("\n", "")
