@@ -39,8 +39,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def create_schema_and_seed(url: str) -> tuple[str, str]:
-    """Tables from the models, one owner, a large and a small instance; returns their ids."""
+def create_tables_and_owner(url: str):
+    """Tables from the models and one pro owner, 'bench-owner' (password 'bench password'); returns the app."""
     from franko import create_app
     from franko.config import Config
     from franko.extensions import db
@@ -59,6 +59,13 @@ def create_schema_and_seed(url: str) -> tuple[str, str]:
             " total_chat_instances_available, monthly_responses_quota, total_responses_available)"
             " VALUES (gen_random_uuid(), 'bench-owner', 'bench@example.com', 'pro', %s, 2, 50, 1000, 1000)",
             (hash_password("bench password"),))
+    return app
+
+
+def create_schema_and_seed(url: str) -> tuple[str, str]:
+    """Tables, the owner, a large and a small instance; returns their ids."""
+    create_tables_and_owner(url)
+    with psycopg.connect(dbname=url.rsplit("/", 1)[1], **PG, autocommit=True) as conn:
         ids = []
         for n in (BIG, SMALL):
             instance_id = conn.execute(

@@ -27,32 +27,16 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
-from responses_list import PG, free_port, log_in, run_round, wait_for  # noqa: E402
+from responses_list import PG, create_tables_and_owner, free_port, log_in, run_round, wait_for  # noqa: E402
 
 BIG, SMALL = 100_000, 100
 HARD_TIMEOUT = 600
 
 
 def create_schema_and_seed(url: str):
-    """Tables from the models, one owner, a large and a small instance; returns the app and their ids."""
-    from franko import create_app
-    from franko.config import Config
-    from franko.extensions import db
-
-    sa_url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    app = create_app(type("BenchSetup", (Config,), {"SQLALCHEMY_DATABASE_URI": sa_url, "SECRET_KEY": "setup",
-                                                     "TESTING": True}))
-    with app.app_context():
-        db.create_all()
-        db.engine.dispose()
+    """Tables, the owner (responses_list's), a large and a small instance; returns the app and their ids."""
+    app = create_tables_and_owner(url)
     with psycopg.connect(dbname=url.rsplit("/", 1)[1], **PG, autocommit=True) as conn:
-        from franko.auth.passwords import hash_password
-
-        conn.execute(
-            "INSERT INTO profiles (id, user_id, email, membership, password_hash, total_chat_instances_used,"
-            " total_chat_instances_available, monthly_responses_quota, total_responses_available)"
-            " VALUES (gen_random_uuid(), 'bench-owner', 'bench@example.com', 'pro', %s, 2, 50, 1000, 1000)",
-            (hash_password("bench password"),))
         ids = []
         every = {BIG: 1000, SMALL: 3}
         for n in (BIG, SMALL):
