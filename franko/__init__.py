@@ -22,6 +22,7 @@ def create_app(config_class=None) -> Flask:
                 template_folder="../templates", static_folder="../static")
     app.config.from_object(config_class or default_config())
     configure_database(app)
+    configure_outbox(app)
     check_production_settings(app)
     configure_logging(app)
     configure_proxy(app)
@@ -45,6 +46,13 @@ def configure_database(app: Flask) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "franko.sqlite")
+
+
+def configure_outbox(app: Flask) -> None:
+    """Under `make run` (debug, no mail server) the dev outbox is a file: the worker writes it, the server shows it."""
+    if app.debug and not app.testing and not app.config.get("MAIL_SERVER") and not app.config.get("FRANKO_OUTBOX_FILE"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["FRANKO_OUTBOX_FILE"] = os.path.join(app.instance_path, "outbox.jsonl")
 
 
 def check_production_settings(app: Flask) -> None:
@@ -80,7 +88,7 @@ def configure_proxy(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from franko import database, security
+    from franko import database, jobs, security
     from franko.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -93,6 +101,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     bootstrap.init_app(app)
     security.init_app(app)
+    jobs.init_app(app)
 
 
 def register_request_guards(app: Flask) -> None:
@@ -102,7 +111,8 @@ def register_request_guards(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from franko import admin, auth, billing, errors, instances, interview, mail, main, profile, responses
+    from franko import (admin, auth, billing, errors, instances, interview, mail, main, notifications, profile,
+                        responses, webhooks)
 
     app.register_blueprint(errors.bp)
     app.register_blueprint(main.bp)
@@ -114,6 +124,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(billing.bp, url_prefix="/billing")
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(mail.bp, url_prefix="/dev")  # the outbox, only without a mail server
+    app.register_blueprint(notifications.bp, url_prefix="/profile/notifications")
+    app.register_blueprint(webhooks.bp)  # /instances/<id>/webhook
 
 
 def register_commands(app: Flask) -> None:
@@ -138,5 +150,6 @@ def register_shell_context(app: Flask) -> None:
     app.shell_context_processor(lambda: {
         "db": db, "sa": sa,
         **{name: getattr(models, name) for name in
-           ("Profile", "ChatInstance", "ChatResponse", "LoginSession", "StripeEvent", "LegacyArchive")},
+           ("Profile", "ChatInstance", "ChatResponse", "LoginSession", "StripeEvent", "LegacyArchive",
+                        "WebhookDelivery")},
     })

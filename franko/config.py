@@ -71,6 +71,18 @@ class Config:
     FRANKO_STALE_INTERVIEW_MINUTES = int(os.environ.get("FRANKO_STALE_INTERVIEW_MINUTES", 24 * 60))
     FRANKO_RESPONSES_PER_PAGE = 25
 
+    # The job queue: Redis when REDIS_URL is set (every worker and machine shares it), else a SQLite
+    # file (FRANKO_QUEUE_FILE, default instance/jobs.sqlite) that needs no server.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    FRANKO_QUEUE_FILE = os.environ.get("FRANKO_QUEUE_FILE") or None
+    FRANKO_QUEUE_IMMEDIATE = False  # tests: a job runs when it is queued, in the queuing thread
+    FRANKO_WORKER_THREADS = int(os.environ.get("FRANKO_WORKER_THREADS", 4))
+    FRANKO_DIGEST_HOUR = int(os.environ.get("FRANKO_DIGEST_HOUR", 8))  # daily digests go out from this hour (UTC)
+    FRANKO_WEBHOOK_TIMEOUT = float(os.environ.get("FRANKO_WEBHOOK_TIMEOUT", 10))
+    # Outbound webhooks to loopback and private addresses are refused in production (no probing of
+    # the network Franko runs in); development and tests deliver to local receivers.
+    FRANKO_WEBHOOK_ALLOW_PRIVATE = os.environ.get("FRANKO_WEBHOOK_ALLOW_PRIVATE", "").lower() in ("1", "true", "yes")
+
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")  # tests point the client at a local fake
@@ -88,6 +100,7 @@ class DevelopmentConfig(Config):
     """`make run`: a development key is allowed, SQLite by default."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    FRANKO_WEBHOOK_ALLOW_PRIVATE = True
 
 
 class ProductionConfig(Config):
@@ -113,6 +126,10 @@ class TestingConfig(Config):
     STRIPE_WEBHOOK_SECRET = None
     OPENAI_BASE_URL = None
     OPENAI_API_KEY = None
+    REDIS_URL = None
+    FRANKO_QUEUE_FILE = None
+    FRANKO_QUEUE_IMMEDIATE = True  # tests of the queue itself turn this off
+    FRANKO_WEBHOOK_ALLOW_PRIVATE = True  # the tests' receivers listen on 127.0.0.1
     FRANKO_ADMIN_EMAILS: list[str] = []
     FRANKO_PLANS = {
         "free": {"responses": 10, "instances": 1, "price": None},

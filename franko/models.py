@@ -9,10 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from franko.conversation import Conversation, ConversationType
 from franko.extensions import db
 from franko.guide import Guide, guide_title, parse_guide
+from franko.insights.types import JSONRecord, Summary, Themes
 from franko.plans import PlanName
 
 MEMBERSHIP = sa.Enum(*(plan.value for plan in PlanName), name="membership")
 RESPONSE_STATUSES = ("in_progress", "completed", "abandoned")
+NOTIFY_MODES = ("off", "each", "daily")  # profiles.notify_mode: no email, one per completed response, a daily digest
 # What the responses' search looks in (name, email, the conversation), lower-cased, as PostgreSQL
 # writes it back: a trigram index on it serves `LIKE '%…%'` (franko.responses.services.search_text
 # builds the same expression portably).
@@ -66,6 +68,12 @@ class Profile(UserMixin, TimestampMixin, db.Model):
     period_ends_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     # When the owner followed a link sent to `email`; NULL: unverified (no admin rights, §6, §9).
     email_verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # Added by 0009 (notifications, §11): which emails about completed responses the owner wants
+    # (NOTIFY_MODES), the highest quota warning (80, 100) sent this period so each goes out once,
+    # and when the last daily digest went out (the next one covers what completed since).
+    notify_mode: Mapped[str] = mapped_column(sa.Text, nullable=False, default="off", server_default="off")
+    quota_notice_level: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    digest_sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     # The token of the login session this object was loaded for (not a column: see LoginSession).
     session_token = None  # str | None; unannotated so the ORM leaves it unmapped
@@ -103,6 +111,11 @@ class ChatInstance(TimestampMixin, db.Model):
     user_id: Mapped[str] = mapped_column(sa.ForeignKey("profiles.user_id"), nullable=False, index=True)
     messages: Mapped[str | None] = mapped_column(sa.Text)
     interview_guide: Mapped[str | None] = mapped_column(sa.Text)
+    # Added by 0009 (§11): the themes across the instance's responses (written by a job), and the
+    # URL that receives `response.completed` with the secret its signature is made with.
+    themes: Mapped[Themes | None] = mapped_column(JSONRecord(Themes))
+    webhook_url: Mapped[str | None] = mapped_column(sa.Text)
+    webhook_secret: Mapped[str | None] = mapped_column(sa.Text)
 
     owner: Mapped[Profile] = relationship(back_populates="instances")
     responses: Mapped[list["ChatResponse"]] = relationship(back_populates="instance", passive_deletes=True)
@@ -154,6 +167,13 @@ class ChatResponse(TimestampMixin, db.Model):
     # The guide version the interview started on (guide_versions.number of this instance); NULL
     # for interviews older than versions.
     guide_version: Mapped[int | None] = mapped_column(sa.Integer)
+    # Added by 0009 (§11): the summary (written by a job once the interview completes); how many
+    # guide questions the interviewee reached (was asked) and answered, kept with each turn so the
+    # instance's coverage is one GROUP BY; when the owner's email about this response went out.
+    summary: Mapped[Summary | None] = mapped_column(JSONRecord(Summary))
+    questions_reached: Mapped[int | None] = mapped_column(sa.Integer)
+    questions_answered: Mapped[int | None] = mapped_column(sa.Integer)
+    notified_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     instance: Mapped[ChatInstance] = relationship(back_populates="responses")
 
@@ -189,6 +209,36 @@ class GuideVersion(db.Model):
     guide: Mapped[str] = mapped_column(sa.Text, nullable=False)
     created_at: Mapped[datetime] = mapped_column(
         sa.DateTime, nullable=False, default=utcnow, server_default=sa.func.now()
+    )
+
+
+class WebhookDelivery(TimestampMixin, db.Model):
+    """One event sent (or being sent) to an instance's webhook URL: the owner's delivery log, and what a replay resends.
+
+    `body` is the JSON exactly as signed and sent; `status` is pending (queued or retrying),
+    delivered (a 2xx answer) or failed (retries exhausted). One row per response and event, so a
+    job that runs twice never logs, or sends, a second delivery; a replay sends the same row again.
+    """
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    chat_instance_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("chat_instances.id", ondelete="CASCADE"), nullable=False)
+    chat_response_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("chat_responses.id", ondelete="SET NULL"), index=True)
+    event: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    url: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    status: Mapped[str] = mapped_column(sa.Text, nullable=False, default="pending", server_default="pending")
+    attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    response_code: Mapped[int | None] = mapped_column(sa.Integer)  # the receiver's last HTTP status
+    error: Mapped[str | None] = mapped_column(sa.Text)  # the last failure, in words
+    delivered_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    __table_args__ = (
+        sa.Index("ix_webhook_deliveries_chat_instance_id_created_at", "chat_instance_id", "created_at"),
+        sa.UniqueConstraint("chat_response_id", "event"),
     )
 
 

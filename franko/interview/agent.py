@@ -93,6 +93,16 @@ def covered(conversation: Sequence[Message]) -> int:
     return len(answered)
 
 
+def reach(conversation: Sequence[Message]) -> tuple[int, int]:
+    """(questions reached, questions answered): reached counts every question the agent has asked.
+
+    The agent asks in order and moves on only after an answer, so question i was reached when
+    `reached > i` and answered when `answered > i`: the instance's coverage adds these up.
+    """
+    asked = [int(m["question"]) for m in conversation if m.get("role") == "assistant" and m.get("question") is not None]
+    return (max(asked) + 1 if asked else 0), covered(conversation)
+
+
 def is_closing_remark(answer: str) -> bool:
     return bool(CLOSING_REMARK.search(answer.replace("’", "'")))
 

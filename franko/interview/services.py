@@ -9,6 +9,7 @@ moved on in between (a double submit).
 from __future__ import annotations
 
 import enum
+import logging
 import math
 import uuid
 from collections.abc import Iterator
@@ -22,10 +23,15 @@ from franko.conversation import Conversation
 from franko.extensions import db
 from franko.guide import Guide, parse_guide, plain_text
 from franko.instances.versions import guide_of, record_version
-from franko.interview.agent import Context, DefaultAgent, Turn, agent_from_config, covered, last_question, next_turn
+from franko.interview.jobs import after_completion
+from franko.jobs.queue import Job
+from franko.interview.agent import (Context, DefaultAgent, Turn, agent_from_config, last_question, next_turn,
+                                    reach)
 from franko.models import ChatInstance, ChatResponse, Profile, utcnow
+from franko.notifications.jobs import check_quota
 from franko.plans import charge_response
 
+log = logging.getLogger(__name__)
 MAX_ANSWER_CHARS = 5000
 MINUTES_PER_QUESTION = 2  # the start page's estimate: a written answer and its follow-up
 NO_CREDIT_MESSAGE = ("Thank you for your time, {name}. Unfortunately {organisation} cannot take more interviews "
@@ -112,7 +118,7 @@ def start_interview(instance: ChatInstance, first_name: str, second_name: str | 
     db.session.commit()
     turn = next_turn(agent_from_config(current_app.config), guide, context, [])
     response.conversation = Conversation([assistant_message(turn, timestamp(now))])
-    response.completion_status = f"0/{len(guide)}"
+    record_progress(response, response.conversation, len(guide))
     db.session.add(response)
     db.session.commit()
     return response_id
@@ -192,6 +198,7 @@ def store_answer(pending: PendingAnswer, turn: Turn | None) -> AnswerResult:
                                                        organisation=context.organisation_name)}
         finish(response, messages + [closing], "abandoned", total)
         db.session.commit()
+        after_commit(check_quota, pending.owner_id)  # the balance was found empty: the 100% email
         return AnswerResult(Outcome.NO_CREDIT, public_messages([closing]), finished=True,
                             progress=progress(response.conversation, total))
 
@@ -203,8 +210,12 @@ def store_answer(pending: PendingAnswer, turn: Turn | None) -> AnswerResult:
         finish(response, messages, "completed", total)
     else:
         response.conversation = messages
-        response.completion_status = f"{covered(messages)}/{total}"
+        record_progress(response, messages, total)
     db.session.commit()
+    if pending.first_answer:
+        after_commit(check_quota, pending.owner_id)
+    if turn.done:
+        after_commit(after_completion, str(pending.response_id))
     return AnswerResult(Outcome.ANSWERED, public_messages([pending.user_message, reply]), finished=turn.done,
                         progress=progress(messages, total))
 
@@ -228,8 +239,26 @@ def finish(response: ChatResponse, messages: Conversation, status: str, total_qu
     response.status = status
     response.interview_end_time = end
     response.total_interview_minutes = interview_minutes(response.interview_start_time or end, end)
-    response.completion_status = f"{covered(messages)}/{total_questions}"
+    record_progress(response, messages, total_questions)
     response.clean_transcript = clean_transcript(messages, response.interviewee_first_name)
+
+
+def record_progress(response: ChatResponse, messages, total_questions: int) -> None:
+    """Coverage of the guide so far: "answered/total", and the reach counts the instance's coverage adds up."""
+    response.questions_reached, response.questions_answered = reach(messages)
+    response.completion_status = f"{response.questions_answered}/{total_questions}"
+
+
+def after_commit(work: Job, *args) -> None:
+    """Queue the work an answer sets off (a quota email, a completed interview's insight and messages).
+
+    Called after the commit, so the worker finds what was written; a queue that is down is logged,
+    never the interviewee's problem (`flask franko insights --missing` catches up on summaries).
+    """
+    try:
+        work.enqueue(*args)
+    except Exception:  # noqa: BLE001
+        log.exception("could not queue %s%r", work.name, args)
 
 
 def interview_minutes(start: datetime, end: datetime) -> int:

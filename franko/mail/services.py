@@ -1,7 +1,13 @@
-"""Sending one email: through SMTP when configured, else to the log and the development outbox."""
+"""Sending one email: through SMTP when configured, else to the log and the development outbox.
+
+Requests only queue their emails (`send_template`); the worker sends them (`franko.mail.jobs`).
+"""
+import json
 import logging
+import os
 import smtplib
 import ssl
+import threading
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +20,7 @@ from franko.models import utcnow
 
 log = logging.getLogger(__name__)
 OUTBOX_SIZE = 50
+_outbox_lock = threading.Lock()  # the worker's threads write the outbox file in turn
 
 
 @dataclass(frozen=True)
@@ -25,8 +32,35 @@ class Sent:
 
 
 def outbox() -> deque:
-    """The last emails of this process when no mail server is configured (newest last)."""
-    return current_app.extensions.setdefault("franko_outbox", deque(maxlen=OUTBOX_SIZE))
+    """The last emails sent without a mail server (newest last).
+
+    Kept in a file of the instance folder under `make run`, where the worker that sends them is
+    another process than the server that shows them; in this process's memory in tests.
+    """
+    path = current_app.config.get("FRANKO_OUTBOX_FILE")
+    if not path:
+        return current_app.extensions.setdefault("franko_outbox", deque(maxlen=OUTBOX_SIZE))
+    found: deque = deque(maxlen=OUTBOX_SIZE)
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as lines:
+            for line in lines:
+                item = json.loads(line)
+                found.append(Sent(item["to"], item["subject"], item["body"], datetime.fromisoformat(item["at"])))
+    return found
+
+
+def _keep_in_outbox(sent: Sent) -> None:
+    path = current_app.config.get("FRANKO_OUTBOX_FILE")
+    if not path:
+        outbox().append(sent)
+        return
+    with _outbox_lock:
+        kept = list(outbox())[-(OUTBOX_SIZE - 1):] + [sent]
+        with open(path + ".new", "w", encoding="utf-8") as out:
+            for item in kept:
+                out.write(json.dumps({"to": item.to, "subject": item.subject, "body": item.body,
+                                      "at": item.at.isoformat()}) + "\n")
+        os.replace(path + ".new", path)
 
 
 def outbox_enabled() -> bool:
@@ -36,8 +70,16 @@ def outbox_enabled() -> bool:
 
 
 def send_template(to: str, subject: str, template: str, **context) -> bool:
-    """Render templates/email/<template>.txt and send it; True once handed to the server (or the outbox)."""
-    return send_email(to, subject, render_template(f"email/{template}.txt", **context))
+    """Render templates/email/<template>.txt and queue it; False when the queue cannot take it."""
+    from franko.mail.jobs import deliver_email
+
+    body = render_template(f"email/{template}.txt", **context)
+    try:
+        deliver_email.enqueue(to, subject, body)
+    except Exception:  # noqa: BLE001 — the queue's store (Redis) is down: the caller says "try later"
+        log.exception("email to %s (%s) could not be queued", to, subject)
+        return False
+    return True
 
 
 def send_email(to: str, subject: str, body: str) -> bool:
@@ -45,7 +87,7 @@ def send_email(to: str, subject: str, body: str) -> bool:
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         log.info("email (no MAIL_SERVER: not sent) to %s: %s\n%s", to, subject, body)
-        outbox().append(Sent(to, subject, body))
+        _keep_in_outbox(Sent(to, subject, body))
         return True
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]

@@ -1,0 +1,15 @@
+"""The insight jobs: a completed response's summary, an instance's themes (each recomputed whole: safe to run twice)."""
+from franko.insights import summaries, themes
+from franko.jobs import job
+
+
+@job()
+def summarize_response(response_id: str) -> str | None:
+    """Write the response's summary; returns its instance's id (None: the response is gone)."""
+    return summaries.summarize_and_store(response_id)
+
+
+@job()
+def refresh_themes(instance_id: str) -> None:
+    """Recompute the themes across the instance's completed responses."""
+    themes.refresh(instance_id)

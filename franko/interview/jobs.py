@@ -1,0 +1,20 @@
+"""What a completed interview sets off, in the worker: its summary, then the themes, the owner's email, the webhook."""
+from franko.insights.jobs import refresh_themes, summarize_response
+from franko.jobs import job
+from franko.notifications.jobs import response_completed as notify_owner
+from franko.webhooks.services import queue_event
+
+
+@job()
+def after_completion(response_id: str) -> None:
+    """Summarise the response first (the email and the webhook carry the summary), then fan out.
+
+    Safe to run twice: the summary is recomputed, the themes too, the owner's email and the
+    webhook delivery are each claimed once (notified_at, one delivery row per response and event).
+    """
+    instance_id = summarize_response(response_id)
+    if instance_id is None:  # deleted since it completed
+        return
+    refresh_themes.enqueue(instance_id)
+    notify_owner.enqueue(response_id)
+    queue_event("response.completed", response_id)

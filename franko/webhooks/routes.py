@@ -1,0 +1,1 @@
+"""The owner's webhook settings and delivery log of one instance."""
