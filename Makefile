@@ -34,9 +34,12 @@ chromium:
 redis:
 	@command -v redis-server >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
+# The server and the job queue's worker (emails, summaries, themes, notifications, webhooks) together;
+# Ctrl-C stops both.
 run: install
 	FLASK_DEBUG=1 $(FLASK) db upgrade
 	FLASK_DEBUG=1 $(FLASK) franko seed-demo
+	FLASK_DEBUG=1 $(FLASK) franko worker & worker=$$!; trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	FLASK_DEBUG=1 $(FLASK) run --port $(PORT)
 
 test: install-dev chromium redis

@@ -76,6 +76,7 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL") or None
     FRANKO_QUEUE_FILE = os.environ.get("FRANKO_QUEUE_FILE") or None
     FRANKO_QUEUE_IMMEDIATE = False  # tests: a job runs when it is queued, in the queuing thread
+    FRANKO_QUEUE_NAME = os.environ.get("FRANKO_QUEUE_NAME", "franko")  # one Redis may serve several deployments
     FRANKO_WORKER_THREADS = int(os.environ.get("FRANKO_WORKER_THREADS", 4))
     FRANKO_DIGEST_HOUR = int(os.environ.get("FRANKO_DIGEST_HOUR", 8))  # daily digests go out from this hour (UTC)
     FRANKO_WEBHOOK_TIMEOUT = float(os.environ.get("FRANKO_WEBHOOK_TIMEOUT", 10))

@@ -3,19 +3,12 @@ from datetime import date, datetime, timedelta
 
 import pygal
 import sqlalchemy as sa
-from pygal.style import Style
 
+from franko.charts import CHART_STYLE, render_svg
 from franko.extensions import db
 from franko.models import ChatResponse, utcnow
 
 DAYS = 90
-
-CHART_STYLE = Style(
-    background="transparent", plot_background="transparent",
-    foreground="#495057", foreground_strong="#212529", foreground_subtle="#dee2e6",
-    colors=("#0d6efd",), font_family="system-ui, -apple-system, 'Segoe UI', sans-serif",
-    label_font_size=11, major_label_font_size=11, title_font_size=14,
-)
 
 
 def day_of(column):
@@ -59,14 +52,4 @@ def responses_chart_svg(series: list[tuple[date, int]]) -> str:
     )
     chart.x_labels = [d.strftime("%d %b") for d, _ in series]
     chart.add("Responses", [n for _, n in series])
-    chart.add_xml_filter(_without_scripts)
-    return chart.render(is_unicode=True)
-
-
-def _without_scripts(root):
-    """Drop the inline <script> pygal always writes (its tooltip config): the chart stays pure SVG."""
-    for parent in list(root.iter()):
-        for child in list(parent):
-            if isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == "script":
-                parent.remove(child)
-    return root
+    return render_svg(chart)

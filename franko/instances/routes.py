@@ -1,7 +1,7 @@
 """Chat instances: list, create, show (with the public link), edit the guide (live preview), versions, delete."""
 import uuid
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -14,6 +14,7 @@ from franko.instances.services import (
     public_link, update_guide,
 )
 from franko.instances.versions import compare, list_versions, version_text
+from franko.insights.coverage import coverage_chart_svg, find_version, instance_coverage
 
 
 def at_cap() -> bool:
@@ -60,7 +61,24 @@ def show(instance_id: uuid.UUID):
     instance = get_owned_instance(instance_id, current_user.user_id)
     return render_template("instances/show.html", instance=instance, link=public_link(instance),
                            guide=instance.guide, response_count=count_responses(instance.id),
-                           versions=list_versions(instance.id))
+                           versions=list_versions(instance.id), coverage=instance_coverage(instance))
+
+
+@bp.route("/<uuid:instance_id>/coverage.svg")
+@login_required
+def coverage_chart(instance_id: uuid.UUID):
+    """The coverage chart of one guide version (?version=N; "none" for interviews older than versions)."""
+    instance = get_owned_instance(instance_id, current_user.user_id)
+    asked = request.args.get("version", "")
+    version = None if asked == "none" else request.args.get("version", type=int)
+    if version is None and asked != "none":
+        abort(404)
+    found = find_version(instance_coverage(instance), version)
+    if found is None:
+        abort(404)
+    response = Response(coverage_chart_svg(found), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.route("/<uuid:instance_id>/edit", methods=["GET", "POST"])

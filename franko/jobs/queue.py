@@ -77,12 +77,12 @@ def build_huey(app: Flask) -> Huey:
     if config.get("FRANKO_QUEUE_IMMEDIATE"):
         return MemoryHuey("franko", immediate=True, utc=True)
     if config.get("REDIS_URL"):
-        return RedisHuey(config.get("FRANKO_QUEUE_NAME", "franko"), url=config["REDIS_URL"], utc=True)
+        return RedisHuey(config["FRANKO_QUEUE_NAME"], url=config["REDIS_URL"], utc=True)
     path = config.get("FRANKO_QUEUE_FILE")
     if not path:
         os.makedirs(app.instance_path, exist_ok=True)
         path = os.path.join(app.instance_path, "jobs.sqlite")
-    return SqliteHuey(config.get("FRANKO_QUEUE_NAME", "franko"), filename=path, utc=True)
+    return SqliteHuey(config["FRANKO_QUEUE_NAME"], filename=path, utc=True)
 
 
 def init_app(app: Flask) -> None:
