@@ -76,6 +76,8 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL") or None
     FRANKO_QUEUE_FILE = os.environ.get("FRANKO_QUEUE_FILE") or None
     FRANKO_QUEUE_IMMEDIATE = False  # tests: a job runs when it is queued, in the queuing thread
+    # The completion benchmark's baseline (what a request costs with no queue at all); never in production.
+    FRANKO_QUEUE_DISCARD = os.environ.get("FRANKO_QUEUE_DISCARD") == "1"
     FRANKO_QUEUE_NAME = os.environ.get("FRANKO_QUEUE_NAME", "franko")  # one Redis may serve several deployments
     FRANKO_WORKER_THREADS = int(os.environ.get("FRANKO_WORKER_THREADS", 4))
     FRANKO_DIGEST_HOUR = int(os.environ.get("FRANKO_DIGEST_HOUR", 8))  # daily digests go out from this hour (UTC)

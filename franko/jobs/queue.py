@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from flask import Flask, current_app
-from huey import MemoryHuey, RedisHuey, SqliteHuey
+from huey import BlackHoleHuey, MemoryHuey, RedisHuey, SqliteHuey
 from huey.api import Huey
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,8 @@ def queue(app: Flask | None = None) -> Huey:
 def build_huey(app: Flask) -> Huey:
     """Redis when REDIS_URL is set; else a SQLite file in the instance folder; tests may run jobs at once."""
     config = app.config
+    if config.get("FRANKO_QUEUE_DISCARD"):  # bench/completion.py's baseline only: every job is dropped
+        return BlackHoleHuey("franko", utc=True)
     if config.get("FRANKO_QUEUE_IMMEDIATE"):
         return MemoryHuey("franko", immediate=True, utc=True)
     if config.get("REDIS_URL"):
