@@ -8,6 +8,7 @@ from franko.insights.coverage import instance_coverage
 from franko.instances.services import update_guide
 from franko.models import ChatInstance
 from tests.factories import make_instance
+from tests.helpers import recorded_statements
 from tests.interview.conftest import Interviewee
 
 GUIDE = "# Bakery study\n- What do you bake every morning?\n- What is the hardest part of it?\n- What would help you most?"
@@ -77,15 +78,12 @@ def test_another_owners_coverage_is_404(app, client, owner_and_instance, strange
 
 def test_coverage_is_one_query_however_many_responses(app, owner_and_instance):
     """The instance page never reads conversations: the count of statements does not grow with responses."""
-    import sqlalchemy as sa
-
     _, instance_id = owner_and_instance
     for n in range(3):
         interview(app, instance_id, n)
     with app.app_context():
         instance = db.session.get(ChatInstance, instance_id)
-        statements = []
-        sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-        instance_coverage(instance)
+        with recorded_statements(app) as statements:
+            instance_coverage(instance)
         assert len(statements) == 2  # the GROUP BY and the versions' texts
         assert all("messages_json" not in s for s in statements)
