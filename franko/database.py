@@ -32,3 +32,13 @@ def configure_engine(engine: Engine) -> None:
 def escape_like(text: str) -> str:
     """`text` with LIKE's wildcards escaped, to be used with escape='\\'."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def insert_ignoring_duplicates(model, **values):
+    """INSERT … ON CONFLICT DO NOTHING for `model` (PostgreSQL or SQLite): a second insert of the same key is a no-op."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from franko.extensions import db
+
+    module = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    return module.insert(model).values(**values).on_conflict_do_nothing()

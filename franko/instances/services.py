@@ -10,7 +10,7 @@ from flask import url_for
 
 from franko.extensions import db
 from franko.instances.versions import record_version
-from franko.models import ChatInstance, ChatResponse, GuideVersion, Profile
+from franko.models import ChatInstance, ChatResponse, GuideVersion, Profile, WebhookDelivery
 from franko.plans import PlanName, release_instance_slot, take_instance_slot
 
 GUIDE_MAX_LENGTH = 20_000
@@ -78,6 +78,8 @@ def update_guide(instance: ChatInstance, guide: str | None) -> int | None:
 
 def delete_instance(instance: ChatInstance) -> int:
     """Delete the instance and all its responses, give its slot back; returns how many responses went."""
+    db.session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.chat_instance_id == instance.id),
+                       execution_options={"synchronize_session": False})
     deleted = db.session.execute(
         sa.delete(ChatResponse).where(ChatResponse.chat_instance_id == instance.id),
         execution_options={"synchronize_session": False},

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
+from franko.database import insert_ignoring_duplicates
 from franko.extensions import db
 from franko.guide import Guide, parse_guide
 from franko.models import ChatInstance, ChatResponse, GuideVersion, utcnow
@@ -16,8 +16,7 @@ from franko.models import ChatInstance, ChatResponse, GuideVersion, utcnow
 
 def _insert_ignoring_duplicates(values: dict):
     """INSERT … ON CONFLICT DO NOTHING: two requests recording the same version both succeed."""
-    module = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    return module.insert(GuideVersion).values(**values).on_conflict_do_nothing()
+    return insert_ignoring_duplicates(GuideVersion, **values)
 
 
 def record_version(instance: ChatInstance) -> int | None:

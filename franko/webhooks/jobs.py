@@ -1,1 +1,39 @@
 """The webhook job: one delivery attempt, retried with backoff while the receiver fails."""
+from flask import current_app
+
+from franko.jobs import job
+from franko.webhooks import services, transport
+from franko.webhooks.signing import HEADER, sign
+
+
+class DeliveryFailed(Exception):
+    """The receiver did not answer 2xx: raised so that the queue tries again later."""
+
+
+@job(retries=6, retry_delay=30)
+def deliver(delivery_id: str) -> None:
+    """POST the delivery's body, freshly signed; 2xx: delivered; else log the attempt and raise (the queue retries).
+
+    Attempts 30 s, 1, 2, 4, 8 and 16 minutes apart (7 in all); the last failure, or an address that
+    is refused, marks it failed. A delivery no longer pending (delivered, failed, gone) is left
+    alone, so a repeated job sends nothing more.
+    """
+    target = services.pending_target(delivery_id)
+    if target is None:
+        return
+    if not target.secret:
+        services.record_failure(target.delivery_id, None, "The instance has no signing secret.", 1, give_up=True)
+        return
+    body = target.body.encode("utf-8")
+    headers = {"Content-Type": "application/json", "Franko-Delivery": str(target.delivery_id),
+               "Franko-Event": target.event, HEADER: sign(body, target.secret)}
+    config = current_app.config
+    outcome = transport.post(target.url, body, headers, timeout=config["FRANKO_WEBHOOK_TIMEOUT"],
+                             allow_private=config["FRANKO_WEBHOOK_ALLOW_PRIVATE"])
+    if outcome.ok:
+        services.record_delivered(target.delivery_id, outcome.code)
+        return
+    failed = services.record_failure(target.delivery_id, outcome.code, outcome.error or "Failed.",
+                                     max_attempts=deliver.retries + 1, give_up=outcome.permanent)
+    if not failed:
+        raise DeliveryFailed(f"delivery {target.delivery_id}: {outcome.error}")
