@@ -9,8 +9,6 @@ from franko.extensions import db
 from franko.insights.jobs import refresh_themes, summarize_response
 from franko.models import ChatResponse
 
-BATCH = 1000
-
 
 @franko_cli.command("insights")
 @click.option("--missing", is_flag=True, help="Only responses without a summary (default: recompute every one).")
@@ -22,14 +20,13 @@ def insights_command(missing: bool, instance_id: uuid.UUID | None) -> None:
         query = query.where(ChatResponse.summary.is_(None))
     if instance_id is not None:
         query = query.where(ChatResponse.chat_instance_id == instance_id)
-    instances: set[str] = set()
-    count = 0
-    for row in db.session.execute(query.order_by(ChatResponse.id).execution_options(yield_per=BATCH)):
-        summarize_response.enqueue(str(row.id), not missing)
-        instances.add(str(row.chat_instance_id))
-        count += 1
+    rows = db.session.execute(query.order_by(ChatResponse.id)).all()  # ids only: then no read open while jobs run
     db.session.commit()
-    for found in sorted(instances):  # after the summaries: the model reads them
+    instances = sorted({str(row.chat_instance_id) for row in rows})
+    for row in rows:
+        summarize_response.enqueue(str(row.id), not missing)
+    count = len(rows)
+    for found in instances:  # after the summaries: the model reads them
         refresh_themes.enqueue(found, not missing)
     click.echo(f"{count} summar{'ies' if count != 1 else 'y'} and the themes of {len(instances)} "
                f"instance{'s' if len(instances) != 1 else ''} queued.")
