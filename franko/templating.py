@@ -6,6 +6,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from franko import guide
+from franko.insights.themes import theme_links
 from franko.mail.services import outbox_enabled
 from franko.plans import charge_explanation, usage
 
@@ -15,6 +16,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_minutes, "minutes")
     app.add_template_global(usage, "usage")
     app.add_template_global(charge_explanation, "charge_explanation")
+    app.add_template_global(theme_links, "theme_links")
     app.add_template_filter(guide.render, "markdown")  # safe HTML: no raw HTML, no javascript: links
     app.add_template_filter(guide.render_inline, "markdown_inline")
     app.context_processor(lambda: {"is_admin": is_admin(), "dev_outbox": outbox_enabled()})

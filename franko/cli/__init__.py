@@ -7,5 +7,6 @@ franko_cli = AppGroup("franko", help="Franko's operator commands: backup, upgrad
 from franko.cli import database, demo  # noqa: E402,F401
 from franko.auth import cli as auth_cli  # noqa: E402,F401
 from franko.billing import cli as billing_cli  # noqa: E402,F401
+from franko.insights import cli as insights_cli  # noqa: E402,F401
 from franko.interview import cli as interview_cli  # noqa: E402,F401
 from franko.jobs import cli as jobs_cli  # noqa: E402,F401

@@ -1,14 +1,230 @@
-"""A response's summary: by the LLM when one is configured, else offline; its quotes always verbatim."""
+"""A response's summary: by the LLM when one is configured, else offline; its quotes always verbatim.
+
+The offline method (deterministic, no network): one sentence saying how many questions were
+answered in how many minutes, one naming the (up to three) most frequent content words the answers
+repeat (stop words removed, plurals folded: `franko.insights.text`); the quotes are the two or three
+interviewee sentences of 4–50 words that score highest by the frequency of their content words
+(the sum over their distinct content words, divided by the square root of their length), shown in
+the order they were said. The model is asked for JSON {"summary", "quotes"}; a quote it gives is kept
+only when the interviewee said it word for word (stored as it appears in the transcript), and when
+fewer than two remain the offline quotes top them up. A failing model or an unusable reply falls
+back to the offline summary. A text-only (legacy) conversation is summarised from its text.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import re
 import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
+from flask import current_app
+
+from franko.conversation import Conversation
 from franko.extensions import db
-from franko.models import ChatResponse
+from franko.insights import llm as model
+from franko.insights.text import content_words, find_verbatim, join_words, sentences, words
+from franko.insights.types import Summary
+from franko.models import ChatResponse, utcnow
+
+if TYPE_CHECKING:
+    from franko.interview.agent import LLMSettings
+
+log = logging.getLogger(__name__)
+NO_ANSWERS = "The interviewee gave no answers."
+MAX_QUOTES = 3
+MIN_QUOTES = 2
+QUOTE_WORDS = (4, 50)  # a quote is a sentence of this many words (fewer only when nothing else was said)
+MAX_SUMMARY_CHARS = 1500
+# "[02:13] Interviewer: …", "Ada: …" — a line of a text-only transcript and who spoke it.
+_SPEAKER_LINE = re.compile(r"^\s*(?:\[[\d:.]+\]\s*)?([\w .'-]{1,40}):\s+(.*)$")
+AGENT_SPEAKERS = {"interviewer", "agent", "assistant", "bot", "ai", "franko", "system"}
+
+SUMMARY_PROMPT = """You summarise one written interview for the team that ran it.
+Write 2 to 4 plain, neutral sentences, in the third person, on what the interviewee said: their situation,
+what is hard for them, what they wish for. Then choose 2 or 3 short key quotes, each copied exactly, character
+for character, from the interviewee's own words (never the interviewer's; never reworded, shortened inside or joined).
+Reply with one JSON object only, no other text:
+{"summary": "<the sentences>", "quotes": ["<quote>", "<quote>"]}"""
 
 
-def summarize_and_store(response_id: str) -> str | None:
-    """Compute and store the summary of a response; returns its instance id (None: no such response)."""
+@dataclass(frozen=True)
+class Material:
+    """What a summary is made from: the turns (side, text), the guide's questions, the interview's length."""
+
+    turns: tuple[tuple[str, str], ...]
+    questions: tuple[str, ...] = ()
+    minutes: int | None = None
+    answered: int | None = None  # guide questions answered (None: not recorded)
+    legacy: bool = False  # the turns were read from a text-only transcript
+
+    @property
+    def answers(self) -> tuple[str, ...]:
+        return tuple(text for side, text in self.turns if side == "interviewee" and text.strip())
+
+
+def turns_of(conversation: Conversation | None, clean_transcript: str | None) -> tuple[tuple[tuple[str, str], ...], bool]:
+    """The turns of a stored conversation; a text-only one (or none: the clean transcript) read line by line."""
+    entries = conversation.entries() if conversation is not None else []
+    if entries:
+        return tuple((e.side, e.content) for e in entries), False
+    text = (conversation.text if conversation is not None else None) or clean_transcript or ""
+    turns = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        match = _SPEAKER_LINE.match(line)
+        if match:
+            side = "agent" if match.group(1).strip().lower() in AGENT_SPEAKERS else "interviewee"
+            turns.append((side, match.group(2).strip()))
+        else:
+            turns.append(("interviewee", line.strip()))
+    return tuple(turns), True
+
+
+def material_of(response: ChatResponse, questions: Sequence[str] = ()) -> Material:
+    turns, legacy = turns_of(response.conversation, response.clean_transcript)
+    return Material(turns, tuple(questions), response.total_interview_minutes, response.questions_answered, legacy)
+
+
+# --- the offline method -------------------------------------------------------------------------
+
+def best_sentences(answers: Sequence[str], limit: int = MAX_QUOTES) -> list[str]:
+    """The `limit` interviewee sentences scoring highest by content-word frequency, in the order said."""
+    frequency = Counter(w for answer in answers for w in content_words(answer))
+    candidates, seen = [], set()
+    for answer in answers:
+        for sentence in sentences(answer):
+            distinct = set(content_words(sentence))
+            size = len(words(sentence))
+            if not distinct or sentence in seen:
+                continue
+            seen.add(sentence)
+            score = sum(frequency[w] for w in distinct) / math.sqrt(size)
+            fits = QUOTE_WORDS[0] <= size <= QUOTE_WORDS[1]
+            candidates.append((not fits, -score, len(candidates), sentence))
+    chosen = sorted(candidates)[:limit]
+    if any(not c[0] for c in chosen):  # sentences of a fitting length exist: no fragment among them
+        chosen = [c for c in chosen if not c[0]]
+    return [c[3] for c in sorted(chosen, key=lambda c: c[2])]
+
+
+def topics(answers: Sequence[str], limit: int = 3) -> list[str]:
+    """The most frequent content words said more than once (ties: the first said)."""
+    counts = Counter(w for answer in answers for w in content_words(answer))
+    return [w for w, n in sorted(counts.items(), key=lambda item: -item[1])[:limit] if n > 1]
+
+
+def opening(material: Material) -> str:
+    """'Answered 3 of 4 questions in 12 minutes.'"""
+    minutes = f" in {material.minutes} minute{'s' if material.minutes != 1 else ''}" if material.minutes else ""
+    if material.legacy:
+        count = sum(len(words(a)) for a in material.answers)
+        return f"An imported conversation of {count} word{'s' if count != 1 else ''}{minutes}."
+    if material.questions and material.answered is not None:
+        total = len(material.questions)
+        return f"Answered {material.answered} of {total} question{'s' if total != 1 else ''}{minutes}."
+    count = len(material.answers)
+    return f"Gave {count} answer{'s' if count != 1 else ''}{minutes}."
+
+
+def offline_summary(material: Material, now: datetime | None = None) -> Summary:
+    """The deterministic extractive summary (see the module's docstring)."""
+    now = now or utcnow()
+    answers = material.answers
+    if not any(content_words(a) for a in answers):
+        return Summary(NO_ANSWERS, (), "offline", now)
+    text = opening(material)
+    found = topics(answers)
+    if found:
+        text += f" The answers were mostly about {join_words(found)}."
+    return Summary(text, tuple(best_sentences(answers)), "offline", now)
+
+
+# --- the model ------------------------------------------------------------------------------------
+
+def prompt(material: Material) -> str:
+    questions = "".join(f"{n}. {q}\n" for n, q in enumerate(material.questions, start=1))
+    lines = [f"{'Interviewer' if side == 'agent' else 'Interviewee' if side == 'interviewee' else 'Note'}: "
+             f"{' '.join(text.split())}" for side, text in material.turns]
+    return model.cut((f"The interview guide's questions:\n{questions}\n" if questions else "")
+                     + "The transcript:\n" + "\n".join(lines))
+
+
+def verbatim_quotes(candidates, answers: Sequence[str]) -> list[str]:
+    """The candidates the interviewee said word for word, as they said them (invented ones dropped)."""
+    kept: list[str] = []
+    for quote in candidates if isinstance(candidates, list) else []:
+        found = find_verbatim(quote, answers) if isinstance(quote, str) else None
+        if found is None:
+            log.info("summary: a quote the interviewee never said was dropped: %r", str(quote)[:80])
+        elif not any(found in k or k in found for k in kept):
+            kept.append(found)
+        if len(kept) == MAX_QUOTES:
+            break
+    return kept
+
+
+def model_summary(material: Material, llm: LLMSettings, now: datetime | None = None) -> Summary:
+    """The model's summary; its quotes checked verbatim and topped up from the offline ones; UnusableReply otherwise."""
+    data = model.ask_json(llm, SUMMARY_PROMPT, prompt(material))
+    text = data.get("summary")
+    if not isinstance(text, str) or not text.strip():
+        raise model.UnusableReply("no summary in the reply")
+    quotes = verbatim_quotes(data.get("quotes"), material.answers)
+    if len(quotes) < MIN_QUOTES:
+        for extra in best_sentences(material.answers):
+            if len(quotes) >= MIN_QUOTES:
+                break
+            if not any(extra in k or k in extra for k in quotes):
+                quotes.append(extra)
+    return Summary(" ".join(text.split())[:MAX_SUMMARY_CHARS], tuple(quotes), "model", now or utcnow())
+
+
+def summarize(material: Material, llm: LLMSettings | None = None, now: datetime | None = None) -> Summary:
+    """The summary of one interview: the model's when one is given and it answers usably, else the offline one."""
+    if llm is not None and any(content_words(a) for a in material.answers):
+        try:
+            return model_summary(material, llm, now)
+        except Exception as error:  # noqa: BLE001 — any failure of the endpoint or the reply: the offline summary
+            log.warning("summary by the model failed (%s: %s); the offline summary is used", type(error).__name__, error)
+    return offline_summary(material, now)
+
+
+def same(a: Summary | None, b: Summary | None) -> bool:
+    return a is not None and b is not None and (a.text, a.quotes, a.by) == (b.text, b.quotes, b.by)
+
+
+def summarize_and_store(response_id: str, force: bool = False) -> str | None:
+    """Compute and store the summary of a response; returns its instance id (None: no such response).
+
+    Safe to run twice: a summary already made by today's method after the interview ended is kept
+    (unless `force`), and an unchanged result is not written again.
+    """
+    from franko.instances.versions import guide_of
+
     response = db.session.get(ChatResponse, uuid.UUID(str(response_id)))
     if response is None:
         return None
-    # TODO(issue 12): the summary itself.
-    return str(response.chat_instance_id)
+    instance_id = str(response.chat_instance_id)
+    llm = model.settings(current_app.config)
+    stored = response.summary
+    if (not force and stored is not None and stored.by == ("model" if llm else "offline")
+            and stored.at >= (response.interview_end_time or datetime.min)):
+        return instance_id
+    material = material_of(response, [q.plain for q in guide_of(response, response.instance).questions])
+    db.session.commit()  # no transaction open while the model thinks
+    summary = summarize(material, llm)
+    if same(stored, summary):
+        return instance_id
+    db.session.execute(
+        sa.update(ChatResponse).where(ChatResponse.id == uuid.UUID(str(response_id)))
+        .values(summary=summary, updated_at=ChatResponse.updated_at)  # not the interview's activity
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return instance_id

@@ -1,6 +1,240 @@
-"""The themes across an instance's completed responses: by the LLM when configured, else offline."""
+"""The themes across an instance's completed responses: by the LLM when configured, else offline.
+
+Read from the latest MAX_RESPONSES completed responses, in one query. The offline method
+(deterministic): every content word and every two adjacent content words of the interviewees'
+answers (stop words removed, plurals folded: `franko.insights.text`) is a candidate; those mentioned
+by at least two responses are ranked by how many responses mention them (then two-word phrases
+before single words, then alphabetically), a word or phrase sharing a word with one already chosen
+and mentioned by exactly the same responses is left out, and the first MAX_THEMES are the themes,
+each labelled with its most frequent spelling, with one sentence that mentions it as its quote. The
+model is given the responses' summaries labelled R1, R2, … and asked which themes they share; only
+ids it was given are kept, a theme needs two of them, and a failing model or an unusable reply falls
+back to the offline themes.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask import current_app
+
+from franko.extensions import db
+from franko.insights import llm as model
+from franko.insights.summaries import Material, offline_summary, turns_of
+from franko.insights.text import content_words, mentions, sentences, terms, words
+from franko.insights.types import Summary, Theme, Themes
+from franko.models import ChatInstance, ChatResponse, utcnow
+
+if TYPE_CHECKING:
+    from franko.interview.agent import LLMSettings
+
+log = logging.getLogger(__name__)
+MAX_RESPONSES = 500  # the latest completed responses the themes are read from
+MAX_THEMES = 6
+MIN_MENTIONS = 2  # a theme is shared: mentioned by at least two responses
+QUOTE_MAX_WORDS = 40
+MAX_LABEL_CHARS = 80
+SHOWN_PER_THEME = 12  # links to responses shown under a theme; the rest are counted
+
+THEMES_PROMPT = """You find the themes shared across the interviews of one study.
+Each interview below is given as its summary and key quotes, labelled by an id (R1, R2, …).
+Name up to 6 themes that at least two interviews share (a short label of 1 to 4 words each), and for each
+list the ids of every interview that mentions it. Use only the ids given.
+Reply with one JSON object only, no other text:
+{"themes": [{"label": "<theme>", "ids": ["R1", "R3"]}]}"""
 
 
-def refresh(instance_id: str) -> None:
-    """Recompute and store the instance's themes."""
-    # TODO(issue 12)
+@dataclass(frozen=True)
+class Source:
+    """One completed response as the themes read it."""
+
+    id: str
+    answers: tuple[str, ...]
+    summary: Summary | None
+    changed: datetime  # when it, or its summary, last changed
+
+
+def sources_of(instance_id: uuid.UUID) -> list[Source]:
+    """The latest completed responses of the instance (newest first), one query."""
+    rows = db.session.execute(
+        sa.select(ChatResponse.id, ChatResponse.conversation, ChatResponse.clean_transcript, ChatResponse.summary,
+                  ChatResponse.interview_end_time, ChatResponse.created_at)
+        .where(ChatResponse.chat_instance_id == instance_id, ChatResponse.status == "completed")
+        .order_by(sa.func.coalesce(ChatResponse.interview_end_time, ChatResponse.created_at).desc(),
+                  ChatResponse.id.desc())
+        .limit(MAX_RESPONSES)
+    ).all()
+    found = []
+    for row in rows:
+        turns, legacy = turns_of(row.conversation, row.clean_transcript)
+        answers = Material(turns, legacy=legacy).answers
+        changed = max([t for t in (row.interview_end_time, row.created_at, row.summary.at if row.summary else None) if t])
+        found.append(Source(str(row.id), answers, row.summary, changed))
+    return found
+
+
+def quote_for(sources: Sequence[Source], indexes: Iterable[int], said: Callable[[str], bool]) -> str | None:
+    """The first sentence of those responses that `said` accepts (one of at most QUOTE_MAX_WORDS words first)."""
+    fallback = None
+    for i in indexes:
+        for answer in sources[i].answers:
+            for sentence in sentences(answer):
+                if said(sentence):
+                    if len(words(sentence)) <= QUOTE_MAX_WORDS:
+                        return sentence
+                    fallback = fallback or sentence
+    return fallback
+
+
+def offline_themes(sources: Sequence[Source]) -> tuple[Theme, ...]:
+    """The deterministic themes (see the module's docstring)."""
+    mentioned: dict[str, list[int]] = defaultdict(list)
+    spellings: dict[str, Counter] = defaultdict(Counter)
+    for i, source in enumerate(sources):
+        for answer in source.answers:
+            for term, spelling in terms(answer):
+                spellings[term][spelling] += 1
+                if not mentioned[term] or mentioned[term][-1] != i:
+                    mentioned[term].append(i)
+    ranked = sorted((t for t, ids in mentioned.items() if len(ids) >= MIN_MENTIONS),
+                    key=lambda t: (-len(mentioned[t]), " " not in t, t))
+    chosen: list[str] = []
+    for term in ranked:
+        if any(set(term.split()) & set(other.split()) and mentioned[other] == mentioned[term] for other in chosen):
+            continue
+        chosen.append(term)
+        if len(chosen) == MAX_THEMES:
+            break
+    themes = []
+    for term in chosen:
+        label = sorted(spellings[term].items(), key=lambda item: (-item[1], item[0]))[0][0]
+        ids = mentioned[term]
+        themes.append(Theme(label, tuple(sources[i].id for i in ids),
+                            quote_for(sources, ids, lambda sentence, term=term: mentions(sentence, term))))
+    return tuple(themes)
+
+
+# --- the model ------------------------------------------------------------------------------------
+
+def prompt(sources: Sequence[Source]) -> tuple[str, int]:
+    """The labelled summaries, as many as fit in one request; (the prompt, how many responses it holds)."""
+    parts, size = [], 0
+    for n, source in enumerate(sources, start=1):
+        summary = source.summary or offline_summary(Material(tuple(("interviewee", a) for a in source.answers)))
+        quotes = " ".join(f"“{q}”" for q in summary.quotes)
+        part = f"R{n}: {summary.text}" + (f" Quotes: {quotes}" if quotes else "")
+        if parts and size + len(part) > model.MAX_PROMPT_CHARS:
+            break
+        parts.append(part)
+        size += len(part) + 1
+    return "\n".join(parts), len(parts)
+
+
+def model_themes(sources: Sequence[Source], llm: LLMSettings) -> tuple[tuple[Theme, ...], int]:
+    """The model's themes, holding only the ids it was given, and how many responses it read; UnusableReply when none is usable."""
+    text, count = prompt(sources)
+    data = model.ask_json(llm, THEMES_PROMPT, text)
+    items = data.get("themes")
+    if not isinstance(items, list):
+        raise model.UnusableReply("no list of themes in the reply")
+    themes, labels = [], set()
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("label"), str):
+            continue
+        label = " ".join(item["label"].split())[:MAX_LABEL_CHARS]
+        ids = item.get("ids") if isinstance(item.get("ids"), list) else []
+        indexes = sorted({i for i in (_index(x, count) for x in ids) if i is not None})
+        if not label or label.lower() in labels or len(indexes) < MIN_MENTIONS:
+            continue
+        labels.add(label.lower())
+        keys = set(content_words(label))
+        quote = quote_for(sources, indexes, lambda sentence: bool(keys & set(content_words(sentence))))
+        themes.append(Theme(label, tuple(sources[i].id for i in indexes), quote))
+    if not themes:
+        raise model.UnusableReply("no theme with two known ids")
+    return tuple(sorted(themes, key=lambda t: -t.count)[:MAX_THEMES]), count
+
+
+def _index(label, count: int) -> int | None:
+    """'R3' (or 'r3', '3', 3) → 2, when it is one of the ids given; anything else (invented) → None."""
+    if isinstance(label, bool):
+        return None
+    text = str(label).strip().upper().removeprefix("R")
+    if not text.isdigit():
+        return None
+    number = int(text)
+    return number - 1 if 1 <= number <= count else None
+
+
+def compute(sources: Sequence[Source], llm: LLMSettings | None = None, now: datetime | None = None) -> Themes:
+    """The themes across these responses: the model's when one is given and it answers usably, else offline."""
+    now = now or utcnow()
+    if len(sources) < MIN_MENTIONS:
+        return Themes((), len(sources), "offline", now)
+    if llm is not None:
+        try:
+            themes, count = model_themes(sources, llm)
+            return Themes(themes, count, "model", now)
+        except Exception as error:  # noqa: BLE001 — any failure of the endpoint or the reply: the offline themes
+            log.warning("themes by the model failed (%s: %s); the offline themes are used", type(error).__name__, error)
+    return Themes(offline_themes(sources), len(sources), "offline", now)
+
+
+def refresh(instance_id: str, force: bool = False) -> None:
+    """Recompute and store the instance's themes.
+
+    Safe to run twice: themes already made by today's method from these responses, after the last
+    of them (or its summary) changed, are kept (unless `force`); an unchanged result is not written.
+    """
+    iid = uuid.UUID(str(instance_id))
+    row = db.session.execute(sa.select(ChatInstance.themes).where(ChatInstance.id == iid)).first()
+    if row is None:  # deleted since
+        return
+    stored = row.themes
+    sources = sources_of(iid)
+    llm = model.settings(current_app.config)
+    db.session.commit()  # no transaction open while the model thinks
+    method = "model" if llm is not None and len(sources) >= MIN_MENTIONS else "offline"
+    considered = prompt(sources)[1] if method == "model" else len(sources)
+    latest = max((s.changed for s in sources), default=datetime.min)
+    if not force and stored is not None and stored.by == method and stored.responses == considered \
+            and stored.at >= latest:
+        return
+    themes = compute(sources, llm)
+    if stored is not None and (stored.themes, stored.responses, stored.by) == (themes.themes, themes.responses,
+                                                                               themes.by):
+        return
+    db.session.execute(
+        sa.update(ChatInstance).where(ChatInstance.id == iid)
+        .values(themes=themes, updated_at=ChatInstance.updated_at)  # not an edit of the instance
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class ThemeLinks:
+    """A theme as its section shows it: the responses linked (id, interviewee's name) and how many more mention it."""
+
+    theme: Theme
+    links: tuple[tuple[str, str], ...]
+    more: int
+
+
+def theme_links(themes: Themes | None, per_theme: int = SHOWN_PER_THEME) -> list[ThemeLinks]:
+    """Each theme with the names of its first responses (one query; responses deleted since are left out)."""
+    found = themes.themes if themes else ()
+    ids = {uuid.UUID(i) for theme in found for i in theme.response_ids[:per_theme]}
+    names = {}
+    if ids:
+        rows = db.session.execute(sa.select(ChatResponse.id, ChatResponse.interviewee_first_name,
+                                            ChatResponse.interviewee_second_name).where(ChatResponse.id.in_(ids)))
+        names = {str(r.id): " ".join(n for n in (r.interviewee_first_name, r.interviewee_second_name) if n)
+                 or "Anonymous" for r in rows}
+    return [ThemeLinks(t, tuple((i, names[i]) for i in t.response_ids[:per_theme] if i in names),
+                       max(0, t.count - per_theme)) for t in found]

@@ -402,10 +402,31 @@ class MessageReader:
         return "".join(out)
 
 
-def agent_from_config(config: Mapping[str, Any]) -> Agent:
-    """The LLM agent when a model and an endpoint (base URL or API key) are configured, else the default."""
+@dataclass(frozen=True)
+class LLMSettings:
+    """The configured OpenAI-compatible endpoint (the agent's, the summaries' and the themes')."""
+
+    base_url: str | None
+    api_key: str | None
+    model: str
+    timeout: float
+
+    def client(self):
+        return openai_client(self.base_url, self.api_key, self.timeout)
+
+
+def llm_settings(config: Mapping[str, Any]) -> LLMSettings | None:
+    """The endpoint when a model and an endpoint (base URL or API key) are configured, else None."""
     model = config.get("FRANKO_LLM_MODEL")
     if model and (config.get("OPENAI_BASE_URL") or config.get("OPENAI_API_KEY")):
-        return LLMAgent(config.get("OPENAI_BASE_URL"), config.get("OPENAI_API_KEY"), model,
-                        float(config.get("FRANKO_LLM_TIMEOUT") or 20))
+        return LLMSettings(config.get("OPENAI_BASE_URL"), config.get("OPENAI_API_KEY"), model,
+                           float(config.get("FRANKO_LLM_TIMEOUT") or 20))
+    return None
+
+
+def agent_from_config(config: Mapping[str, Any]) -> Agent:
+    """The LLM agent when a model and an endpoint (base URL or API key) are configured, else the default."""
+    settings = llm_settings(config)
+    if settings is not None:
+        return LLMAgent(settings.base_url, settings.api_key, settings.model, settings.timeout)
     return DefaultAgent()
