@@ -88,6 +88,7 @@ def build_huey(app: Flask) -> Huey:
 def init_app(app: Flask) -> None:
     """Give the app its queue and register every job on it, each run in an app context of its own."""
     import franko.insights.jobs  # noqa: F401 — importing a feature's jobs module registers its jobs
+    import franko.interview.jobs  # noqa: F401
     import franko.mail.jobs  # noqa: F401
     import franko.notifications.jobs  # noqa: F401
     import franko.webhooks.jobs  # noqa: F401
