@@ -3,6 +3,7 @@ from datetime import datetime
 
 from huey import crontab
 
+from franko.extensions import db
 from franko.jobs import job, periodic
 from franko.models import utcnow
 from franko.notifications import services
@@ -35,6 +36,7 @@ def send_digests() -> None:
 def queue_digests(now: datetime) -> int:
     """Queue one `send_digest` job per owner due at `now`; returns how many."""
     due = services.due_digests(now)
+    db.session.rollback()  # end the read: the queued jobs may run at once (tests), and SQLite lets one writer in
     for user_id in due:
         send_digest.enqueue(user_id, now.isoformat())
     return len(due)

@@ -64,3 +64,16 @@ def run(app, job, *args):
     """Run a job now, in an app context of its own, as the worker does."""
     with app.app_context():
         return job(*args)
+
+
+def signed_up(app, auth, client, inbox, verify: bool = True) -> str:
+    """Sign up through the form (logged in), follow the emailed link unless told not to; the inbox is emptied."""
+    from tests.factories import profile_by_email
+
+    auth.signup()
+    if verify:
+        (message,) = inbox.messages
+        assert client.get(links(message)[0][len(BASE):]).status_code == 302
+    inbox.messages.clear()
+    with app.app_context():
+        return profile_by_email("owner@example.com").user_id
