@@ -53,11 +53,15 @@ class ResponseLine:
 def _send_claimed(to: str, subject: str, body: str, release: sa.Update) -> None:
     """Commit the claim just made and send; if the server fails, undo the claim and raise NotSent."""
     db.session.commit()
-    if send_email(to, subject, body):
-        return
-    db.session.execute(release)
-    db.session.commit()
-    raise NotSent(f"notification to {to} ({subject}) not sent")
+    subject = " ".join(subject.split())  # typed names and titles never break the header onto a new line
+    try:
+        if not send_email(to, subject, body):
+            raise NotSent(f"notification to {to} ({subject}) not sent")
+    except Exception:
+        db.session.rollback()
+        db.session.execute(release)
+        db.session.commit()
+        raise
 
 
 def _notifiable(profile: Profile | None) -> bool:
@@ -91,7 +95,7 @@ def notify_response(response_id: str) -> bool:
     if not claimed:
         db.session.rollback()
         return False
-    _send_claimed(owner.email, f"New response: {line.interviewee} completed “{line.instance_title}”", body,
+    _send_claimed(owner.email, f"New response: {line.interviewee} completed \"{line.instance_title}\"", body,
                   sa.update(table).where(table.c.id == response.id, table.c.notified_at == now)
                   .values(notified_at=None))
     return True

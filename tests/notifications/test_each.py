@@ -22,7 +22,7 @@ def test_a_completed_interview_emails_the_owner_once(app, inbox):
     interviewee = complete_interview(app, instance_id, first_name="Grace")
     (message,) = inbox.messages
     assert message["to"] == ["owner@example.com"]
-    assert message["subject"] == "New response: Grace Lovelace completed “Customer discovery”"
+    assert message["subject"] == "New response: Grace Lovelace completed \"Customer discovery\""
     body = message["body"]
     assert "Grace Lovelace has completed the interview “Customer discovery”." in body
     assert "Questions answered: 3/3" in body and "Minutes: 1" in body
@@ -91,3 +91,15 @@ def test_a_response_still_in_progress_or_gone_is_not_emailed(app, inbox):
     assert inbox.messages == []
     with app.app_context():
         assert db.session.get(ChatResponse, uuid.UUID(response_id)).notified_at is None
+
+
+def test_a_typed_name_never_breaks_the_subject_line(app, inbox):
+    _, instance_id = owner_with_instance(app, mode="each")
+    with app.app_context():
+        from franko.models import ChatInstance
+
+        response_id = str(make_response(db.session.get(ChatInstance, instance_id), first_name="Ada\r\nBcc: x@evil").id)
+    run(app, jobs.response_completed, response_id)
+    (message,) = inbox.messages
+    assert message["to"] == ["owner@example.com"]
+    assert message["subject"] == "New response: Ada Bcc: x@evil completed \"Customer discovery\""
