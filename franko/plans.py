@@ -13,6 +13,10 @@ How the rules combine, for a period's balance (`total_responses_available`):
 - a charge takes one from it.
 The period's allowance is therefore `used this period + available`: the usage bar is drawn
 against it, so the bar and the numbers always agree.
+
+`quota_notice_level` remembers the highest quota email (80, 100) sent this period, so each goes
+out once: a new period sets it to 0 in the same UPDATE, and a grant or a plan change that brings
+usage below it lowers it (silently), so the warning can fire again later in the period.
 """
 import calendar
 import enum
@@ -99,6 +103,13 @@ class Usage:
     def level(self) -> str:
         """'full' at 100%, 'high' from 80%, else 'ok': the bar's colour."""
         return "full" if self.percent >= 100 else "high" if self.percent >= 80 else "ok"
+
+    @property
+    def notice_level(self) -> int:
+        """The quota email this usage calls for: 100 when nothing is left, 80 from 80%, else 0."""
+        if self.available <= 0 and (self.quota > 0 or self.used > 0):
+            return 100
+        return 80 if self.percent >= 80 else 0
 
     def forecast(self, now: datetime) -> int:
         """Responses by the period's end at this period's pace so far (the period taken as a month)."""
@@ -191,11 +202,13 @@ def change_plan(user_id: str, name: str, *, new_period: bool = False) -> Change:
     }
     if new_period:
         values["total_responses_used_this_month"] = 0
+        values["quota_notice_level"] = 0
     different = sa.or_(p.membership != plan.name.value, p.monthly_responses_quota != plan.responses,
                        p.total_chat_instances_available != plan.instances)
-    result = _execute(sa.update(_profiles()).where(p.user_id == user_id, sa.true() if new_period else different)
-                      .values(**values))
-    if result.rowcount == 1:
+    changed = _execute(sa.update(_profiles()).where(p.user_id == user_id, sa.true() if new_period else different)
+                       .values(**values).returning(*_usage_columns())).first()
+    if changed is not None:
+        _lower_notice_level(user_id, changed)
         return Change.CHANGED
     exists = _execute(sa.select(p.user_id).where(p.user_id == user_id)).first()
     return Change.UNCHANGED if exists else Change.NO_ACCOUNT
@@ -206,18 +219,44 @@ def start_new_period(where, period_ends_at: datetime | None = None) -> int:
     p = _profiles().c
     return _execute(sa.update(_profiles()).where(where).values(
         total_responses_used_this_month=0, total_responses_available=p.monthly_responses_quota,
-        period_ends_at=period_ends_at, updated_at=_now(),
+        quota_notice_level=0, period_ends_at=period_ends_at, updated_at=_now(),
     )).rowcount
 
 
 def grant(user_id: str, amount: int) -> int | None:
     """Add `amount` responses to this period's balance; returns the new balance (None: no such account)."""
     p = _profiles().c
-    return _execute(
+    after = _execute(
         sa.update(_profiles()).where(p.user_id == user_id)
         .values(total_responses_available=p.total_responses_available + amount, updated_at=_now())
-        .returning(p.total_responses_available)
-    ).scalar_one_or_none()
+        .returning(*_usage_columns())
+    ).first()
+    if after is None:
+        return None
+    _lower_notice_level(user_id, after)
+    return after.total_responses_available
+
+
+def _usage_columns():
+    """What a rule returns from its UPDATE to settle the quota notice level with the new numbers."""
+    p = _profiles().c
+    return p.total_responses_used_this_month, p.total_responses_available, p.monthly_responses_quota, \
+        p.quota_notice_level
+
+
+def _lower_notice_level(user_id: str, row) -> None:
+    """After a grant or a plan change: a quota email already sent above the new usage may go out again."""
+    level = Usage(row.total_responses_used_this_month, row.total_responses_available, row.monthly_responses_quota,
+                  datetime.max).notice_level
+    if level < row.quota_notice_level:
+        lower_notice_level(user_id, level)
+
+
+def lower_notice_level(user_id: str, level: int) -> bool:
+    """Lower the stored quota notice level to `level` (never raise it); True when it was higher."""
+    p = _profiles().c
+    return _execute(sa.update(_profiles()).where(p.user_id == user_id, p.quota_notice_level > level)
+                    .values(quota_notice_level=level)).rowcount == 1
 
 
 def charge_response(user_id: str, response=None) -> bool:

@@ -10,3 +10,4 @@ from franko.billing import cli as billing_cli  # noqa: E402,F401
 from franko.insights import cli as insights_cli  # noqa: E402,F401
 from franko.interview import cli as interview_cli  # noqa: E402,F401
 from franko.jobs import cli as jobs_cli  # noqa: E402,F401
+from franko.notifications import cli as notifications_cli  # noqa: E402,F401

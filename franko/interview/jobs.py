@@ -1,4 +1,5 @@
 """What a completed interview sets off, in the worker: its summary, then the themes, the owner's email, the webhook."""
+from franko.extensions import db
 from franko.insights.jobs import refresh_themes, summarize_response
 from franko.jobs import job
 from franko.notifications.jobs import response_completed as notify_owner
@@ -15,6 +16,7 @@ def after_completion(response_id: str) -> None:
     instance_id = summarize_response(response_id)
     if instance_id is None:  # deleted since it completed
         return
+    db.session.commit()  # end the summary's transaction: a job run inline (tests) writes on SQLite at once
     refresh_themes.enqueue(instance_id)
     notify_owner.enqueue(response_id)
     queue_event("response.completed", response_id)

@@ -14,7 +14,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app, render_template
+from flask import current_app
 
 from franko.models import utcnow
 
@@ -69,11 +69,16 @@ def outbox_enabled() -> bool:
     return not config.get("MAIL_SERVER") and (current_app.debug or current_app.testing)
 
 
+def render_email(template: str, **context) -> str:
+    """templates/email/<template>.txt with `context` alone: no request needed (the worker renders emails too)."""
+    return current_app.jinja_env.get_template(f"email/{template}.txt").render(**context)
+
+
 def send_template(to: str, subject: str, template: str, **context) -> bool:
     """Render templates/email/<template>.txt and queue it; False when the queue cannot take it."""
     from franko.mail.jobs import deliver_email
 
-    body = render_template(f"email/{template}.txt", **context)
+    body = render_email(template, **context)
     try:
         deliver_email.enqueue(to, subject, body)
     except Exception:  # noqa: BLE001 — the queue's store (Redis) is down: the caller says "try later"

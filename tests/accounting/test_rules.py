@@ -111,6 +111,27 @@ def test_usage_levels_at_80_and_100_percent(ctx):
     assert plans.Usage(10, 5, 10, end).level == "ok"  # a grant widens the allowance
 
 
+def test_the_quota_notice_level_at_80_and_100_percent(ctx):
+    from datetime import datetime
+
+    end = datetime(2026, 12, 1)
+    assert [plans.Usage(used, 10 - used, 10, end).notice_level for used in (0, 7, 8, 9, 10)] == [0, 0, 80, 80, 100]
+    assert plans.Usage(10, 5, 10, end).notice_level == 0  # a grant widens the allowance
+    assert plans.Usage(0, 0, 0, end).notice_level == 0  # no quota at all: nothing to warn about
+
+
+def test_an_upgrade_lowers_the_quota_notice_level_and_a_new_period_resets_it(ctx):
+    user_id = make_profile(total_responses_used_this_month=10, total_responses_available=0,
+                           quota_notice_level=100).user_id
+    assert plans.change_plan(user_id, "starter") is plans.Change.CHANGED  # 10 of 100
+    db.session.commit()
+    assert db.session.get(Profile, user_id, populate_existing=True).quota_notice_level == 0
+    db.session.execute(sa.update(Profile).where(Profile.user_id == user_id).values(quota_notice_level=80))
+    assert plans.start_new_period(Profile.user_id == user_id) == 1
+    db.session.commit()
+    assert db.session.get(Profile, user_id, populate_existing=True).quota_notice_level == 0
+
+
 def test_forecast_at_the_current_pace(ctx):
     from datetime import datetime
 

@@ -1,0 +1,105 @@
+"""An email per completed response: after a real interview, through a real SMTP server, once, to verified owners."""
+import uuid
+
+from franko.extensions import db
+from franko.insights.types import Summary
+from franko.jobs import run_pending
+from franko.models import ChatResponse, utcnow
+from franko.notifications import jobs
+from tests.factories import make_instance, make_response
+from tests.interview.conftest import GUIDE
+from tests.notifications.conftest import BASE, complete_interview, links, mail_down, make_owner, run
+
+
+def owner_with_instance(app, **owner):
+    with app.app_context():
+        profile = make_owner(**owner)
+        return profile.user_id, make_instance(profile, guide=GUIDE).id
+
+
+def test_a_completed_interview_emails_the_owner_once(app, inbox):
+    _, instance_id = owner_with_instance(app, mode="each")
+    interviewee = complete_interview(app, instance_id, first_name="Grace")
+    (message,) = inbox.messages
+    assert message["to"] == ["owner@example.com"]
+    assert message["subject"] == "New response: Grace Lovelace completed \"Customer discovery\""
+    body = message["body"]
+    assert "Grace Lovelace has completed the interview “Customer discovery”." in body
+    assert "Questions answered: 3/3" in body and "Minutes: 1" in body
+    assert f"{BASE}/responses/{interviewee.response_id}" in links(message)
+    assert f"{BASE}/profile/notifications/" in links(message)
+    assert interviewee.stored().notified_at is not None
+    run(app, jobs.response_completed, str(interviewee.response_id))  # run twice (a retry, a replay): one email
+    with app.app_context():
+        jobs.response_completed.enqueue(str(interviewee.response_id))
+    assert len(inbox.messages) == 1
+
+
+def test_the_summary_and_its_quotes_are_in_the_email(app, inbox):
+    _, instance_id = owner_with_instance(app, mode="each")
+    with app.app_context():
+        from franko.models import ChatInstance
+
+        response = make_response(db.session.get(ChatInstance, instance_id), first_name="Ada", summary=Summary(
+            "Ada runs a bakery and worries about flour prices.", ("I run a bakery.",), "offline", utcnow()))
+        response_id = str(response.id)
+    run(app, jobs.response_completed, response_id)
+    (message,) = inbox.messages
+    assert "Summary: Ada runs a bakery and worries about flour prices." in message["body"]
+    assert "“I run a bakery.”" in message["body"]
+
+
+def test_mode_off_or_daily_sends_no_email_per_response(app, inbox):
+    for mode, email in (("off", "off@example.com"), ("daily", "daily@example.com")):
+        _, instance_id = owner_with_instance(app, mode=mode, email=email)
+        interviewee = complete_interview(app, instance_id)
+        assert interviewee.stored().notified_at is None
+    assert inbox.messages == []
+
+
+def test_an_unverified_address_gets_no_email(app, inbox):
+    _, instance_id = owner_with_instance(app, mode="each", verified=False)
+    interviewee = complete_interview(app, instance_id)
+    assert inbox.messages == []
+    assert interviewee.stored().notified_at is None  # not claimed: nothing went out
+
+
+def test_a_mail_server_that_is_down_delays_the_email_until_the_retry(app, inbox):
+    _, instance_id = owner_with_instance(app, mode="each")
+    port = mail_down(app)
+    interviewee = complete_interview(app, instance_id)
+    assert inbox.messages == []
+    assert interviewee.stored().notified_at is None  # the claim was released: the retry may send it
+    app.config["MAIL_PORT"] = port
+    assert run_pending(app) >= 1
+    (message,) = inbox.messages
+    assert message["subject"].startswith("New response: Ada Lovelace")
+    assert interviewee.stored().notified_at is not None
+    run_pending(app)
+    assert len(inbox.messages) == 1
+
+
+def test_a_response_still_in_progress_or_gone_is_not_emailed(app, inbox):
+    _, instance_id = owner_with_instance(app, mode="each")
+    with app.app_context():
+        from franko.models import ChatInstance
+
+        response = make_response(db.session.get(ChatInstance, instance_id), status="in_progress")
+        response_id = str(response.id)
+    run(app, jobs.response_completed, response_id)
+    run(app, jobs.response_completed, str(uuid.uuid4()))
+    assert inbox.messages == []
+    with app.app_context():
+        assert db.session.get(ChatResponse, uuid.UUID(response_id)).notified_at is None
+
+
+def test_a_typed_name_never_breaks_the_subject_line(app, inbox):
+    _, instance_id = owner_with_instance(app, mode="each")
+    with app.app_context():
+        from franko.models import ChatInstance
+
+        response_id = str(make_response(db.session.get(ChatInstance, instance_id), first_name="Ada\r\nBcc: x@evil").id)
+    run(app, jobs.response_completed, response_id)
+    (message,) = inbox.messages
+    assert message["to"] == ["owner@example.com"]
+    assert message["subject"] == "New response: Ada Bcc: x@evil completed \"Customer discovery\""
