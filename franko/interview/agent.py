@@ -207,8 +207,9 @@ class LLMAgent:
             return
         try:
             reader, gate = MessageReader(), Gate(context.interviewee_name)
-            deadline = time.monotonic() + TURN_TIMEOUT_FACTOR * self.timeout
-            with openai_client(self.base_url, self.api_key, self.timeout).chat.completions.create(
+            client = openai_client(self.base_url, self.api_key, self.timeout)  # the first call imports openai
+            deadline = time.monotonic() + TURN_TIMEOUT_FACTOR * self.timeout  # the model's time, not ours
+            with client.chat.completions.create(
                 model=self.model, messages=self.prompt(guide, context, conversation), temperature=0.3,
                 response_format={"type": "json_object"}, stream=True,
             ) as chunks:  # closed on leaving, a failure included: the connection goes back to the pool
