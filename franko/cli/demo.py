@@ -9,6 +9,8 @@ from franko.cli import franko_cli
 from franko.conversation import Conversation
 from franko.extensions import db
 from franko.guide import parse_guide
+from franko.insights.jobs import queue_insights
+from franko.interview.agent import reach
 from franko.interview.services import clean_transcript
 from franko.models import ChatInstance, ChatResponse, GuideVersion, Profile, utcnow
 from franko.plans import PlanName, start_on_plan
@@ -41,6 +43,7 @@ def seed_demo_command() -> None:
     """Create the demo account (once); prints how to log in."""
     if find_by_email(DEMO_EMAIL) is None:
         seed_demo()
+        queue_insights(missing=True)  # the worker writes the demo interviews' summaries and themes
         click.echo("Demo data created.")
     else:
         click.echo("Demo data already present.")
@@ -86,13 +89,15 @@ def demo_response(owner, instance, first, second, start, completed, n) -> ChatRe
         closing = guide.closing or "Thank you, that was really helpful!"
         messages.append({"role": "assistant", "content": closing, "at": at.isoformat() + "Z", "question": None})
     minutes = max(1, int((at - start).total_seconds() // 60))
+    reached, answered = reach(messages)
     return ChatResponse(
         user_id=owner.user_id, instance=instance, status="completed" if completed else "abandoned",
         interviewee_first_name=first, interviewee_second_name=second,
         interviewee_email=f"{first.lower()}@example.com" if second else None,
         interview_start_time=start, interview_end_time=at if completed else None,
         total_interview_minutes=minutes if completed else None, guide_version=1,
-        completion_status=f"{len(asked)}/{len(guide)}", conversation=Conversation(messages),
+        completion_status=f"{len(asked)}/{len(guide)}", questions_reached=reached, questions_answered=answered,
+        conversation=Conversation(messages),
         clean_transcript=clean_transcript(messages, first) if completed else None, created_at=start, updated_at=at,
         charged_at=start,  # every demo interview took a first answer
     )

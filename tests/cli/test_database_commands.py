@@ -59,4 +59,8 @@ def test_seed_demo_is_idempotent_and_consistent(app, runner):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ChatInstance)) == 2
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ChatResponse)) == 12
+        # The demo's completed interviews get their summaries (jobs run at once in tests) and themes.
+        completed = db.session.scalars(sa.select(ChatResponse).where(ChatResponse.status == "completed")).all()
+        assert len(completed) == 10 and all(r.summary is not None for r in completed)
+        assert all(i.themes is not None for i in db.session.scalars(sa.select(ChatInstance)))
     assert runner.invoke(args=["franko", "verify"]).exit_code == 0
