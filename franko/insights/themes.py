@@ -4,8 +4,8 @@ Read from the latest MAX_RESPONSES completed responses, in one query. The offlin
 (deterministic): every content word and every two adjacent content words of the interviewees'
 answers (stop words removed, plurals folded: `franko.insights.text`) is a candidate; those mentioned
 by at least two responses are ranked by how many responses mention them (then two-word phrases
-before single words, then alphabetically), a word or phrase sharing a word with one already chosen
-and mentioned by exactly the same responses is left out, and the first MAX_THEMES are the themes,
+before single words, then alphabetically), a word or phrase mentioned by exactly the same responses
+as one already chosen is left out (they come from the same sentences), and the first MAX_THEMES are the themes,
 each labelled with its most frequent spelling, with one sentence that mentions it as its quote. The
 model is given the responses' summaries labelled R1, R2, … and asked which themes they share; only
 ids it was given are kept, a theme needs two of them, and a failing model or an unusable reply falls
@@ -106,7 +106,9 @@ def offline_themes(sources: Sequence[Source]) -> tuple[Theme, ...]:
                     key=lambda t: (-len(mentioned[t]), " " not in t, t))
     chosen: list[str] = []
     for term in ranked:
-        if any(set(term.split()) & set(other.split()) and mentioned[other] == mentioned[term] for other in chosen):
+        # Words said by exactly the same responses as a theme already chosen ("first guide", "setting")
+        # come from the same sentences: one theme, named by its higher-ranked term.
+        if any(mentioned[other] == mentioned[term] for other in chosen):
             continue
         chosen.append(term)
         if len(chosen) == MAX_THEMES:

@@ -16,7 +16,7 @@ from tests.insights.fake_llm import prompt_of
 OFFLINE = [
     ("flour prices", ["Dev", "Ben", "Ada"], "Flour prices doubled last year, and late deliveries cost me sales."),
     ("deliveries", ["Dev", "Cleo", "Ada"], "Flour prices doubled last year, and late deliveries cost me sales."),
-    ("late", ["Dev", "Cleo", "Ada"], "Flour prices doubled last year, and late deliveries cost me sales."),
+    # "late" is said by exactly the responses that say "deliveries": the same theme, left out.
     ("staff turnover", ["Cleo", "Ben"], "Staff turnover makes training hard."),
     ("café", ["Cleo", "Ada"], "I manage a café near the station."),
 ]
@@ -39,7 +39,7 @@ def test_offline_themes_of_five_interviews(app, study):
     themes = stored_themes(app, instance_id)
     assert (themes.by, themes.responses) == ("offline", 5)
     assert named(themes, ids) == OFFLINE
-    assert [t.count for t in themes.themes] == [3, 3, 3, 2, 2]
+    assert [t.count for t in themes.themes] == [3, 3, 2, 2]
 
 
 def test_only_completed_responses_count_and_one_is_no_theme(app):
