@@ -144,9 +144,14 @@ def get_owned_response(response_id: uuid.UUID, user_id: str) -> tuple[ChatRespon
 
 
 def delete_response(response: ChatResponse) -> None:
-    """Delete one response. The quota is not given back: the interview took place."""
+    """Delete one response (the quota is not given back: the interview took place); its instance's themes are redone."""
+    from franko.insights.jobs import refresh_themes
+
+    instance_id, completed = str(response.chat_instance_id), response.status == "completed"
     db.session.delete(response)
     db.session.commit()
+    if completed:
+        refresh_themes.enqueue(instance_id, True)  # forced: the themes must no longer count or link it
 
 
 # --- CSV export --------------------------------------------------------------------------------

@@ -104,3 +104,16 @@ def test_summary_and_themes_in_the_browser_meet_wcag_aa(live_server, page):
     themes.get_by_role("link", name="Dev").first.click()
     page.wait_for_url(f"{base}/responses/{ids['Dev']}")
     expect(page.get_by_role("region", name="Summary")).to_contain_text("Flour prices doubled last year")
+
+
+def test_deleting_a_response_takes_it_out_of_the_themes(app, client, own_study):
+    instance_id, ids = own_study
+    with app.app_context():
+        refresh(str(instance_id))
+        before = db.session.get(ChatInstance, instance_id).themes
+    assert any(str(ids["Dev"]) in t.response_ids for t in before.themes)
+    assert client.post(f"/responses/{ids['Dev']}/delete").status_code == 302
+    with app.app_context():
+        after = db.session.get(ChatInstance, instance_id).themes
+    assert after.responses == before.responses - 1
+    assert all(str(ids["Dev"]) not in t.response_ids for t in after.themes)
