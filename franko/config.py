@@ -80,6 +80,7 @@ class Config:
     FRANKO_QUEUE_DISCARD = os.environ.get("FRANKO_QUEUE_DISCARD") == "1"
     FRANKO_QUEUE_NAME = os.environ.get("FRANKO_QUEUE_NAME", "franko")  # one Redis may serve several deployments
     FRANKO_WORKER_THREADS = int(os.environ.get("FRANKO_WORKER_THREADS", 4))
+    FRANKO_THEMES_DELAY = int(os.environ.get("FRANKO_THEMES_DELAY", 30))  # seconds after a completion
     FRANKO_DIGEST_HOUR = int(os.environ.get("FRANKO_DIGEST_HOUR", 8))  # daily digests go out from this hour (UTC)
     FRANKO_WEBHOOK_TIMEOUT = float(os.environ.get("FRANKO_WEBHOOK_TIMEOUT", 10))
     # Outbound webhooks to loopback and private addresses are refused in production (no probing of

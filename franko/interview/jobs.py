@@ -1,4 +1,6 @@
 """What a completed interview sets off, in the worker: its summary, then the themes, the owner's email, the webhook."""
+from flask import current_app
+
 from franko.extensions import db
 from franko.insights.jobs import refresh_themes, summarize_response
 from franko.jobs import job
@@ -17,6 +19,8 @@ def after_completion(response_id: str) -> None:
     if instance_id is None:  # deleted since it completed
         return
     db.session.commit()  # end the summary's transaction: a job run inline (tests) writes on SQLite at once
-    refresh_themes.enqueue(instance_id)
+    # A little later: interviews completing together get one recomputation (the later runs find the
+    # themes newer than every change, and stop).
+    refresh_themes.enqueue(instance_id, delay=current_app.config["FRANKO_THEMES_DELAY"])
     notify_owner.enqueue(response_id)
     queue_event("response.completed", response_id)

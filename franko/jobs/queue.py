@@ -40,9 +40,10 @@ class Job:
         return self.func(*args)
 
     def enqueue(self, *args, delay: float | None = None) -> None:
-        """Queue the job for the worker; with `delay` (seconds), not before then."""
-        task = queue()._franko_tasks[self.name]
-        if delay:
+        """Queue the job for the worker; with `delay` (seconds), not before then (tests' immediate queue: now)."""
+        huey = queue()
+        task = huey._franko_tasks[self.name]
+        if delay and not huey.immediate:
             task.schedule(args=args, delay=delay)
         else:
             task(*args)

@@ -137,3 +137,15 @@ def test_tests_run_jobs_at_once_by_default(app):
         record.enqueue(tag, "now")
     assert (tag, "now") in RAN
 
+
+
+def test_a_delayed_job_waits_in_the_schedule(queued_app):
+    """`enqueue(delay=…)` (the themes, a while after a completion) carries its time; run_pending runs it now."""
+    tag = uuid.uuid4().hex
+    huey = queue(queued_app)
+    with queued_app.app_context():
+        record.enqueue(tag, "later", delay=30)
+    (scheduled,) = huey.pending()  # huey queues it with its time; a consumer holds it back until then
+    assert (tag, "later") not in RAN
+    assert 25 <= (scheduled.eta - datetime.now(timezone.utc).replace(tzinfo=None)).total_seconds() <= 31
+    assert run_pending(queued_app) == 1 and (tag, "later") in RAN
