@@ -1,13 +1,14 @@
 """Billing fixtures: a fake Stripe API on a local port, and signed webhook deliveries."""
 import itertools
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl
 
 import pytest
 import stripe
+
+from tests.servers import LocalServer
 
 WEBHOOK_SECRET = "whsec_test_secret"
 _event_ids = itertools.count(1)
@@ -57,15 +58,11 @@ class FakeStripe:
             def log_message(self, *args):  # keep the test output quiet
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._server = LocalServer(Handler)
+        self.url = self._server.base
 
     def stop(self):
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        self._server.stop()
 
 
 @pytest.fixture

@@ -5,7 +5,9 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.servers import LocalServer
 
 
 class FakeOpenAI:
@@ -52,11 +54,8 @@ class FakeOpenAI:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}/v1"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = LocalServer(Handler)
+        self.url = f"{self.server.base}/v1"
 
     def config(self) -> dict:
         """The app settings that point Franko's LLM at this endpoint."""
@@ -64,9 +63,7 @@ class FakeOpenAI:
                 "FRANKO_LLM_TIMEOUT": 5}
 
     def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
+        self.server.stop()
 
 
 def prompt_of(body: dict) -> tuple[str, str]:

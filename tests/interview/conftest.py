@@ -6,13 +6,14 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from franko.extensions import db
 from franko.models import ChatResponse
 from tests.factories import make_instance, make_profile
+from tests.servers import LocalServer
 
 GUIDE = "# Customer discovery\n- What do you do?\n- What is hard about it?\n- What would help?"
 QUESTIONS = ["What do you do?", "What is hard about it?", "What would help?"]
@@ -203,17 +204,12 @@ class FakeLLM:
                 self.write_chunk(b"data: [DONE]\n\n")
                 self.write_chunk(b"")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}/v1"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = LocalServer(Handler)
+        self.url = f"{self.server.base}/v1"
 
     def stop(self):
         self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
+        self.server.stop()
 
 
 @pytest.fixture

@@ -14,17 +14,10 @@ from franko.jobs import queue, run_pending
 from franko.models import ChatInstance, ChatResponse
 from franko.webhooks.signing import verify
 from tests.factories import make_instance
-from tests.notifications.conftest import BASE, complete_interview, make_owner
+from tests.notifications.conftest import app_config, complete_interview, make_owner  # noqa: F401 — app_config: the SMTP server
 from tests.webhooks.conftest import deliveries, hook_up, receiver  # noqa: F401 — the receiver fixture
 
 GUIDE = "# Bakery study\n- What do you do?\n- What is hard about it?\n- What would help?"
-
-
-@pytest.fixture
-def app_config(smtp_server):
-    port, _ = smtp_server
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port, "MAIL_USE_TLS": False,
-            "MAIL_SENDER": "Franko <franko@example.org>", "FRANKO_BASE_URL": BASE}
 
 
 @pytest.fixture

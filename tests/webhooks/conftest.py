@@ -2,13 +2,14 @@
 import threading
 import uuid
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from franko.extensions import db
 from franko.models import ChatInstance, WebhookDelivery
 from franko.webhooks.services import set_url
+from tests.servers import LocalServer
 
 
 @dataclass
@@ -43,16 +44,12 @@ class Receiver:
             def log_message(self, *args):  # keep the test output quiet
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self._server.server_port
-        self.url = f"http://127.0.0.1:{self.port}/hooks/franko"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._server = LocalServer(Handler)
+        self.port = self._server.port
+        self.url = f"{self._server.base}/hooks/franko"
 
     def stop(self):
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        self._server.stop()
 
 
 @pytest.fixture
