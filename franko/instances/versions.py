@@ -14,11 +14,6 @@ from franko.guide import Guide, parse_guide
 from franko.models import ChatInstance, ChatResponse, GuideVersion, utcnow
 
 
-def _insert_ignoring_duplicates(values: dict):
-    """INSERT … ON CONFLICT DO NOTHING: two requests recording the same version both succeed."""
-    return insert_ignoring_duplicates(GuideVersion, **values)
-
-
 def record_version(instance: ChatInstance) -> int | None:
     """The number of the version holding the instance's current guide, recorded as a new one if it changed.
 
@@ -36,8 +31,9 @@ def record_version(instance: ChatInstance) -> int | None:
     if not text:
         return latest.number if latest else None
     number = (latest.number if latest else 0) + 1
-    db.session.execute(_insert_ignoring_duplicates(
-        {"chat_instance_id": instance.id, "number": number, "guide": text, "created_at": utcnow()}))
+    # Two requests recording the same version both succeed (ON CONFLICT DO NOTHING).
+    db.session.execute(insert_ignoring_duplicates(
+        GuideVersion, chat_instance_id=instance.id, number=number, guide=text, created_at=utcnow()))
     return number
 
 

@@ -23,10 +23,10 @@ from franko.conversation import Conversation
 from franko.extensions import db
 from franko.guide import Guide, parse_guide, plain_text
 from franko.instances.versions import guide_of, record_version
-from franko.interview.jobs import after_completion
-from franko.jobs.queue import Job
 from franko.interview.agent import (Context, DefaultAgent, Turn, agent_from_config, last_question, next_turn,
                                     reach)
+from franko.interview.jobs import after_completion
+from franko.jobs.queue import Job
 from franko.models import ChatInstance, ChatResponse, Profile, utcnow
 from franko.notifications.jobs import check_quota
 from franko.plans import charge_response
