@@ -10,7 +10,7 @@ from franko.conversation import Conversation
 from franko.extensions import db
 from franko.guide import parse_guide
 from franko.insights.jobs import queue_insights
-from franko.interview.agent import reach
+from franko.interview.moves import states
 from franko.interview.services import clean_transcript
 from franko.models import ChatInstance, ChatResponse, GuideVersion, Profile, utcnow
 from franko.plans import PlanName, start_on_plan
@@ -89,7 +89,8 @@ def demo_response(owner, instance, first, second, start, completed, n) -> ChatRe
         closing = guide.closing or "Thank you, that was really helpful!"
         messages.append({"role": "assistant", "content": closing, "at": at.isoformat() + "Z", "question": None})
     minutes = max(1, int((at - start).total_seconds() // 60))
-    reached, answered = reach(messages)
+    found = states(messages)
+    reached, answered = len(found), sum(1 for s in found.values() if s.answered)
     return ChatResponse(
         user_id=owner.user_id, instance=instance, status="completed" if completed else "abandoned",
         interviewee_first_name=first, interviewee_second_name=second,

@@ -23,8 +23,8 @@ from franko.conversation import Conversation
 from franko.extensions import db
 from franko.guide import Guide, parse_guide, plain_text
 from franko.instances.versions import guide_of, record_version
-from franko.interview.agent import (Context, DefaultAgent, Turn, agent_from_config, last_question, next_turn,
-                                    reach)
+from franko.interview.agent import Context, DefaultAgent, Turn, agent_from_config, next_turn
+from franko.interview.moves import Move, last_question, states
 from franko.interview.jobs import after_completion
 from franko.jobs.queue import Job
 from franko.models import ChatInstance, ChatResponse, Profile, utcnow
@@ -69,6 +69,8 @@ def progress(conversation, total: int) -> dict:
     current = last_question(conversation)
     closed = bool(conversation) and conversation.messages[-1].get("role") == "assistant" \
         and conversation.messages[-1].get("question") is None
+    if closed:
+        current = max((m.get("question") or 0 for m in conversation if m.get("role") == "assistant"), default=0)
     return {"question": min((current or 0) + 1, total) if total else 0, "total": total, "done": closed}
 
 
@@ -95,7 +97,12 @@ def context_for(owner: Profile, response: ChatResponse) -> Context:
 
 
 def assistant_message(turn: Turn, at: str) -> dict:
-    return {"role": "assistant", "content": turn.message, "at": at, "question": turn.question, "by": turn.by}
+    """The agent's message as stored: what it said, its move and question, who worded it (and a question given up on)."""
+    message = {"role": "assistant", "content": turn.message, "at": at, "question": turn.question, "move": turn.move,
+               "by": turn.by}
+    if turn.skipped is not None:
+        message["skipped"] = turn.skipped
+    return message
 
 
 def start_interview(instance: ChatInstance, first_name: str, second_name: str | None,
@@ -193,7 +200,7 @@ def store_answer(pending: PendingAnswer, turn: Turn | None) -> AnswerResult:
 
     if pending.first_answer and not charge_response(pending.owner_id, response):
         # Not charged, so the answer is not kept: the owner receives nothing they did not pay for.
-        closing = {"role": "assistant", "at": timestamp(utcnow()), "question": None,
+        closing = {"role": "assistant", "at": timestamp(utcnow()), "question": None, "move": Move.CLOSE.value,
                    "content": NO_CREDIT_MESSAGE.format(name=context.interviewee_name,
                                                        organisation=context.organisation_name)}
         finish(response, messages + [closing], "abandoned", total)
@@ -203,9 +210,11 @@ def store_answer(pending: PendingAnswer, turn: Turn | None) -> AnswerResult:
                             progress=progress(response.conversation, total))
 
     if turn is None:  # credit arrived after the answer was read: the default agent replies
-        turn = DefaultAgent().turn(pending.guide, context, pending.conversation)
+        turn = DefaultAgent(current_app.config.get("FRANKO_MAX_PROBES", 1)).turn(pending.guide, context,
+                                                                              pending.conversation)
     reply = assistant_message(turn, timestamp(utcnow()))
-    messages = messages + [pending.user_message, reply]
+    answer = dict(pending.user_message, question=last_question(pending.seen), kind=turn.kind)
+    messages = messages + [answer, reply]
     if turn.done:
         finish(response, messages, "completed", total)
     else:
@@ -216,7 +225,7 @@ def store_answer(pending: PendingAnswer, turn: Turn | None) -> AnswerResult:
         after_commit(check_quota, pending.owner_id)
     if turn.done:
         after_commit(after_completion, str(pending.response_id))
-    return AnswerResult(Outcome.ANSWERED, public_messages([pending.user_message, reply]), finished=turn.done,
+    return AnswerResult(Outcome.ANSWERED, public_messages([answer, reply]), finished=turn.done,
                         progress=progress(messages, total))
 
 
@@ -245,7 +254,9 @@ def finish(response: ChatResponse, messages: Conversation, status: str, total_qu
 
 def record_progress(response: ChatResponse, messages, total_questions: int) -> None:
     """Coverage of the guide so far: "answered/total", and the reach counts the instance's coverage adds up."""
-    response.questions_reached, response.questions_answered = reach(messages)
+    found = {q: s for q, s in states(messages).items() if 0 <= q < total_questions}
+    response.questions_reached = len(found)
+    response.questions_answered = sum(1 for s in found.values() if s.answered)
     response.completion_status = f"{response.questions_answered}/{total_questions}"
 
 
