@@ -51,12 +51,13 @@ _INJECTION = _any(
     r"\b(jailbreak|dan mode|debug mode|developer mode|god mode)\b",
 )
 _STOP = _any(
-    r"\b(i|we)\s*('d| would|'m| am| want| need| have| must|'ve got| gotta)?\s*(like |want |need |have |got |going )?"
-    r"(to )?(stop|end|finish|quit|leave|go now|wrap (this |it )?up)\b(?! (using|doing|working|buying|paying))",
+    r"\b(i|we)\s*('d like|would like|want|wanna|need|have|must|'ve got|got|gotta|'m going|am going|'d prefer)\s*(to )?"
+    r"(stop|end|finish|quit|leave|go|wrap (this |it )?up)(?= now| here| this| the (interview|chat|conversation)| for today|"
+    r" soon| please|\s*[,.!]|\s*$)",
     r"\b(can|could|shall|may) we (stop|end|finish|wrap up|call it)\b",
     r"\blet'?s (stop|end|finish|wrap (this |it )?up|call it a day)\b",
     r"^\s*(stop|end( the)? interview|quit|exit|bye|goodbye)\W*$",
-    r"\bno more questions\b|\bend (the|this) interview\b|\bthat'?s enough( for me| for today)?\W*$",
+    r"\bno more questions\b|\bend (the|this) (interview|chat|conversation)\b|\bthat'?s enough( for me| for today)?\W*$",
 )
 _REFUSE = _any(
     r"\b(i'?d|i would|i'?ll|i will) (rather|prefer) not\b",
@@ -100,9 +101,9 @@ def is_closing_remark(text: str) -> bool:
 
 def classify_by_rules(text: str) -> Kind:
     """The message's kind by rules alone (English phrasings; anything else long enough is an answer)."""
-    text = _normal(text)
-    if _INJECTION.search(text):
+    if _INJECTION.search(text.replace("’", "'")):  # line breaks kept: a fake "Interviewer:" line is one
         return Kind.INJECTION
+    text = _normal(text)
     if _STOP.search(text) and len(text.split()) <= 25:
         return Kind.STOP
     if _REFUSE.search(text) and len(text.split()) <= 30:

@@ -236,3 +236,44 @@ def test_answer_is_kept_when_the_browser_goes_away_mid_stream(app, setup, fake_l
     stored = ada.messages()
     assert stored[-2]["content"] == "I bake bread for forty cafés"
     assert stored[-1]["content"] == f"LLM thanks you. {QUESTIONS[1]}"
+
+
+def llm(fake_llm, timeout=5):
+    return LLMAgent(fake_llm.url, "sk-test", "test-model", timeout=timeout)
+
+
+@pytest.mark.parametrize("mode, kind, move", [
+    ("label_prose", "clarify", "clarify"),   # the label in a sentence is still read
+    ("label_garbage", "answer", "ask"),      # an unreadable label: the rules read the message
+])
+def test_a_classification_in_prose_or_garbage_is_read_or_left_to_the_rules(fake_llm, mode, kind, move):
+    fake_llm.mode = mode
+    text = "Hmm, what is meant by keeping track here, in simple words please" if kind == "clarify" else \
+        "I keep track of orders in a paper notebook by the till"
+    fake_llm.labels = {text: kind}
+    conversation = OPENING + [{"role": "user", "content": text}]
+    turn = next_turn(llm(fake_llm), PROBED, CONTEXT, conversation)
+    assert (turn.kind, turn.move) == (kind, move)
+
+
+def test_echoed_instructions_are_never_shown(fake_llm):
+    fake_llm.mode = "echo_instructions"
+    conversation = OPENING + [{"role": "user", "content": "I bake bread for forty cafés"}]
+    *pieces, turn = list(llm(fake_llm).stream(PROBED, CONTEXT, conversation))
+    assert "Never suggest" not in "".join(pieces) + turn.message
+    assert turn.message.endswith(QUESTIONS[1]) and turn.by == "default"
+
+
+def test_a_probe_tagged_as_the_next_question_is_replaced_by_the_guides_question(fake_llm):
+    fake_llm.mode = "probe_as_next"
+    conversation = OPENING + [{"role": "user", "content": "I bake bread for forty cafés"}]
+    turn = next_turn(llm(fake_llm), PROBED, CONTEXT, conversation)
+    assert turn.message == f"Great, thanks!\n\n{QUESTIONS[1]}"  # its safe acknowledgement, then the guide's words
+    assert (turn.question, turn.move, turn.by) == (1, "ask", "default")
+
+
+def test_the_owners_closing_is_used_as_written(fake_llm):
+    conversation = [{"role": "assistant", "content": "Q3", "question": 2, "move": "ask"},
+                    {"role": "user", "content": "A new oven would help a lot"}]
+    turn = next_turn(llm(fake_llm), PROBED, CONTEXT, conversation)
+    assert (turn.message, turn.done, turn.by) == ("Thank you, that is all!", True, "guide")
