@@ -52,6 +52,7 @@ class AnswerResult:
     new_messages: list[dict] = field(default_factory=list)
     finished: bool = False  # the interview is over (completed or closed)
     progress: dict | None = None
+    replayed: bool = False  # the same answer (by its key) was stored before: this is what was stored then
 
 
 def timestamp(moment: datetime) -> str:
@@ -149,8 +150,20 @@ class PendingAnswer:
         return self.seen + [self.user_message]
 
 
-def begin_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | None) -> PendingAnswer | AnswerResult:
-    """Check an answer and read what the agent needs; an AnswerResult when nothing is to be done."""
+def replay(response: ChatResponse, key: str | None, total: int) -> AnswerResult | None:
+    """What was stored for the answer posted with `key` (the answer and the reply after it), None when it is new."""
+    messages = list(response.conversation)
+    for n, message in enumerate(messages):
+        if key and message.get("role") == "user" and message.get("key") == key:
+            stored = public_messages(messages[n:n + 2])
+            return AnswerResult(Outcome.ANSWERED, stored, finished=response.status != "in_progress",
+                                progress=progress(response.conversation, total), replayed=True)
+    return None
+
+
+def begin_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | None,
+                 key: str | None = None) -> PendingAnswer | AnswerResult:
+    """Check an answer and read what the agent needs; an AnswerResult when nothing is to be done (or it was done)."""
     answer = (text or "").strip()
     if not answer:
         return AnswerResult(Outcome.IGNORED)
@@ -159,6 +172,10 @@ def begin_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | Non
     response = db.get_or_404(ChatResponse, response_id)
     if response.chat_instance_id != instance.id:
         abort(404)
+    stored = replay(response, key, len(guide_of(response, instance)))
+    if stored is not None:
+        db.session.commit()
+        return stored
     if response.status != "in_progress":
         return AnswerResult(Outcome.CLOSED, finished=True)
     owner = instance.owner
@@ -166,7 +183,7 @@ def begin_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | Non
     first_answer = not seen.has_answer()
     pending = PendingAnswer(
         response_id, owner.user_id, guide_of(response, instance), context_for(owner, response), seen,
-        {"role": "user", "content": answer, "at": timestamp(utcnow())}, first_answer,
+        {"role": "user", "content": answer, "at": timestamp(utcnow())} | ({"key": key} if key else {}), first_answer,
         agent_needed=not first_answer or (owner.total_responses_available or 0) > 0,
     )
     db.session.commit()
@@ -193,8 +210,9 @@ def store_answer(pending: PendingAnswer, turn: Turn | None) -> AnswerResult:
     response = db.session.get(ChatResponse, pending.response_id, populate_existing=True)
     messages = response.conversation
     if len(messages) != len(pending.seen):
+        stored = replay(response, pending.user_message.get("key"), len(pending.guide))
         db.session.rollback()
-        return AnswerResult(Outcome.CONFLICT)
+        return stored or AnswerResult(Outcome.CONFLICT)  # the same answer, posted twice at once: stored once
     total = len(pending.guide)
     context = pending.context
 
@@ -229,9 +247,10 @@ def store_answer(pending: PendingAnswer, turn: Turn | None) -> AnswerResult:
                         progress=progress(messages, total))
 
 
-def submit_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | None) -> AnswerResult:
+def submit_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | None,
+                  key: str | None = None) -> AnswerResult:
     """Store an interviewee's answer and the agent's whole reply (the plain-form and JSON path)."""
-    pending = begin_answer(instance, response_id, text)
+    pending = begin_answer(instance, response_id, text, key)
     if isinstance(pending, AnswerResult):
         return pending
     turn = None
