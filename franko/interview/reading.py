@@ -85,6 +85,10 @@ _QUESTION_BACK = _any(
     r"\b(should|shall) i\b[^?]*\?|\bany (advice|tips|recommendations|suggestions)\b",
     r"\b(do|did|have|are|were) you\b[^?]*\?|\bwhat'?s your\b|\bwhat is your\b|\bwho are you\b|\bare you (a|an) (bot|ai|human)",
 )
+_OFF_TOPIC = _any(
+    r"^\W*(by the way|btw|unrelated,?|off[- ]topic,?|random question|changing the subject|on another note|"
+    r"anyway,? (did|have|do) you)\b",
+)
 # "Nope, that's all!", "Nothing else, thanks": an answer that adds nothing, not worth a probe.
 CLOSING_REMARK = re.compile(
     r"\b(that'?s (all|it|everything)|that is (all|it)|nothing (else|more)|no more|i'?m done|all good|"
@@ -110,6 +114,8 @@ def classify_by_rules(text: str) -> Kind:
         return Kind.REFUSE
     if _CLARIFY.search(text) and len(text.split()) <= 30:
         return Kind.CLARIFY
+    if _OFF_TOPIC.search(text):
+        return Kind.OFF_TOPIC
     if "?" in text and _QUESTION_BACK.search(text) and len(text.split()) <= 30 \
             and not text.rstrip().endswith((".", "!")):
         return Kind.QUESTION

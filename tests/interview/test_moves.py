@@ -113,3 +113,9 @@ def test_states_are_read_from_the_stored_tags():
     assert not found[2].answered and found[2].redirects == 1
     legacy = [{"role": "assistant", "content": "Q1", "question": 0}, {"role": "user", "content": "a"}]
     assert states(legacy)[0].answered  # old rows: a reply after a question answered it
+
+
+@pytest.mark.parametrize("text", ["By the way, did you watch the match last night? What a finish.",
+                                  "btw the weather is lovely today here in Leeds", "Random question: do you like cats?"])
+def test_plain_off_topic_openings_are_off_topic(text):
+    assert classify_by_rules(text) is Kind.OFF_TOPIC
