@@ -60,13 +60,49 @@ def new_database(backend: str, tmp_path, template: str | None = None, suffix: st
     return url.render_as_string(hide_password=False), drop
 
 
+# What must match the template for a used database to be emptied and used again: relations, columns,
+# defaults, constraints, indexes, types, extensions (a test that changed the schema gets a new copy).
+SCHEMA_FINGERPRINT = """
+SELECT md5(string_agg(item, ',' ORDER BY item)) FROM (
+  SELECT c.relname || ':' || c.relkind::text || ':' || coalesce(a.attname, '') || ':'
+         || coalesce(format_type(a.atttypid, a.atttypmod), '') || ':' || coalesce(a.attnotnull::text, '') || ':'
+         || coalesce(pg_get_expr(d.adbin, d.adrelid), '') AS item
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+  UNION ALL SELECT 'constraint:' || conname || ':' || pg_get_constraintdef(oid) FROM pg_constraint
+  WHERE connamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+  UNION ALL SELECT 'index:' || indexdef FROM pg_indexes WHERE schemaname NOT IN ('pg_catalog', 'information_schema')
+  UNION ALL SELECT 'type:' || typname FROM pg_type
+  WHERE typnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+  UNION ALL SELECT 'extension:' || extname || ':' || extversion FROM pg_extension
+) AS schema
+"""
+
+
+def pg_connect(url: str):
+    """A psycopg connection to the database of a SQLAlchemy URL."""
+    parsed = make_url(url)
+    return psycopg.connect(host=parsed.host, port=parsed.port or 5432, user=parsed.username,
+                           password=parsed.password, dbname=parsed.database)
+
+
 class SchemaTemplates:
-    """One database per backend holding the app's schema (`create_all`, with pg_trgm), built on first use."""
+    """The app's schema (`create_all`, with pg_trgm) built once per backend, and databases holding it.
+
+    SQLite: each test gets a copy of the template file. PostgreSQL: CREATE and DROP DATABASE cost a
+    second or more each (WAL for the copy, a checkpoint for the drop), so each worker keeps one copy
+    of the template and empties it after each test; a test that changed its schema, or left it
+    locked, gets a new copy.
+    """
 
     def __init__(self, directory):
         self.directory = directory
         self._templates: dict[str, str] = {}  # backend: the SQLite file, or the PostgreSQL database's name
         self._drops: list[callable] = []
+        self._postgres: tuple[str, callable] | None = None  # the worker's copy: URL, drop
+        self._fingerprint: str | None = None
 
     def template(self, backend: str) -> str:
         if backend not in self._templates:
@@ -77,14 +113,38 @@ class SchemaTemplates:
                 db.create_all()
                 db.session.remove()
                 db.engine.dispose()  # PostgreSQL copies a template only when no one is connected to it
-            parsed = make_url(url)
-            self._templates[backend] = parsed.database
+            self._templates[backend] = make_url(url).database
+            if backend == "postgresql":
+                with pg_connect(url) as conn:
+                    self._fingerprint = conn.execute(SCHEMA_FINGERPRINT).fetchone()[0]
         return self._templates[backend]
 
     def copy(self, backend: str, tmp_path) -> tuple[str, callable]:
-        """A new database holding the schema (and no rows); its URL and a function that drops it."""
-        return new_database(backend, tmp_path, template=self.template(backend))
+        """A database holding the schema and no rows; its URL and a function to call when the test is done."""
+        if backend == "sqlite":
+            return new_database(backend, tmp_path, template=self.template(backend))
+        if self._postgres is None:
+            self._postgres = new_database(backend, self.directory, template=self.template(backend), suffix="db")
+        return self._postgres[0], self._empty_postgres
+
+    def _empty_postgres(self) -> None:
+        """Delete every row (and restart the sequences) of the worker's copy, or drop it if its schema changed."""
+        url, drop = self._postgres
+        try:
+            with pg_connect(url) as conn:
+                conn.execute("SET lock_timeout = '5s'")
+                if conn.execute(SCHEMA_FINGERPRINT).fetchone()[0] != self._fingerprint:
+                    raise LookupError("the test changed the schema")
+                for table in reversed(db.metadata.sorted_tables):
+                    conn.execute(f'DELETE FROM "{table.name}"')
+                for (sequence,) in conn.execute("SELECT oid::regclass::text FROM pg_class WHERE relkind = 'S'"):
+                    conn.execute(f"ALTER SEQUENCE {sequence} RESTART")
+        except (LookupError, psycopg.Error):
+            drop()
+            self._postgres = None
 
     def drop_all(self):
+        if self._postgres is not None:
+            self._postgres[1]()
         for drop in self._drops:
             drop()
