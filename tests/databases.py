@@ -103,10 +103,11 @@ class SchemaTemplates:
         self._drops: list[callable] = []
         self._postgres: tuple[str, callable] | None = None  # the worker's copy: URL, drop
         self._fingerprint: str | None = None
+        self._name = f"s{next(_counter)}"  # in the databases' names: one set of templates never drops another's
 
     def template(self, backend: str) -> str:
         if backend not in self._templates:
-            url, drop = new_database(backend, self.directory, suffix="template")
+            url, drop = new_database(backend, self.directory, suffix=f"{self._name}_template")
             self._drops.append(drop)
             app = create_app(type("Config", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
             with app.app_context():
@@ -124,7 +125,8 @@ class SchemaTemplates:
         if backend == "sqlite":
             return new_database(backend, tmp_path, template=self.template(backend))
         if self._postgres is None:
-            self._postgres = new_database(backend, self.directory, template=self.template(backend), suffix="db")
+            self._postgres = new_database(backend, self.directory, template=self.template(backend),
+                                          suffix=f"{self._name}_db")
         return self._postgres[0], self._empty_postgres
 
     def _empty_postgres(self) -> None:
