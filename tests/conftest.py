@@ -16,7 +16,7 @@ from franko.config import TestingConfig
 from franko.extensions import db
 from tests.databases import (BACKENDS, TEST_DATABASE_URL, SchemaTemplates, database_url_from_env,  # noqa: F401
                              new_database, pg_admin)
-from tests.markers import pytest_collection_modifyitems  # noqa: F401 (a hook: pytest finds it here)
+from tests.markers import pytest_collection_modifyitems, pytest_xdist_make_scheduler  # noqa: F401 (hooks)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "artifacts")

@@ -1,11 +1,13 @@
 """Markers by kind, applied at collection: `make test-fast` leaves out browser, migrations and slow tests.
 
-browser: drives Chromium (uses the `page` or `browser` fixture); all of them run on one xdist worker,
-  which starts one Chromium for them (`xdist_group`, with `--dist loadgroup`).
+browser: drives Chromium (uses the `page` or `browser` fixture). Their files (named *browser*) all go
+  to one xdist worker, which starts one Chromium for them (`--dist loadgroup`, set in pytest.ini).
 migrations: everything under tests/migrations (real `flask db upgrade` / `downgrade`).
 slow: starts real processes or servers that take seconds (worker subprocesses, gunicorn, redis-server,
   `flask` on the command line); listed below by file or test, or marked `@pytest.mark.slow` in place.
 """
+import re
+
 import pytest
 
 SLOW = (
@@ -15,6 +17,7 @@ SLOW = (
     "tests/hardening/test_production.py::test_cli_without_a_required_setting_says_so_in_one_line",
     "tests/test_gunicorn_conf.py",  # gunicorn's configuration read by a fresh interpreter
 )
+BROWSER_FILES = re.compile(r"(^|/)(browser/|test_\w*browser\w*\.py$)")
 REDIS = "redis"  # the queue and rate-limit tests on a real redis-server carry this parameter
 
 
@@ -22,7 +25,7 @@ def kind_markers(item) -> list[str]:
     """The kinds of one collected test."""
     path = item.nodeid.split("::")[0]
     kinds = []
-    if {"page", "browser", "live_server"} & set(item.fixturenames):
+    if "browser" in item.fixturenames or BROWSER_FILES.search(path):  # `page` needs `browser`
         kinds.append("browser")
     if path.startswith("tests/migrations/"):
         kinds.append("migrations")
@@ -39,5 +42,22 @@ def pytest_collection_modifyitems(config, items):
         for kind in kind_markers(item):
             if not item.get_closest_marker(kind):
                 item.add_marker(getattr(pytest.mark, kind))
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """With --dist loadgroup, the browser files make one group (one worker, one Chromium).
+
+    xdist groups by `xdist_group` marks by renaming the tests, which pytest 9 no longer allows; the
+    group is read from the test's path instead.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class BrowserGroup(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if BROWSER_FILES.search(nodeid.split("::")[0]):
+                return "browser"
+            return super()._split_scope(nodeid)
+
+    return BrowserGroup(config, log)
