@@ -45,7 +45,7 @@ def schema_templates(tmp_path_factory):
 
 @pytest.fixture
 def schema_database_url(backend, tmp_path, schema_templates):
-    """A database of the test's backend holding the app's schema and no rows (a copy of the template), dropped afterwards."""
+    """A database of the test's backend holding the app's schema and no rows (see tests/databases.py)."""
     url, drop = schema_templates.copy(backend, tmp_path)
     yield url
     drop()

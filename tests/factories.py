@@ -58,8 +58,7 @@ def make_response(instance: ChatInstance, first_name="Ada", status="completed", 
 
 
 def log_in(client, user_id: str) -> None:
-    """Log `client` in as `user_id` the way the login route does: a LoginSession row, and Flask-Login's
-    keys (made for the client's own address and user agent) in its session cookie."""
+    """Log `client` in as the login route does: a LoginSession row, Flask-Login's keys in its session cookie."""
     from flask import session
 
     from franko.auth import sessions
