@@ -1,10 +1,12 @@
-# Franko: `make run` serves the app on the embedded SQLite database; `make test` runs every test.
+# Franko: `make run` serves the app on the embedded SQLite database; `make test` runs every test,
+# `make test-fast` all but the browser, migration and slow ones (both on WORKERS parallel pytest-xdist workers).
 VENV    := .venv
 PYTHON  := $(VENV)/bin/python
 FLASK   := $(VENV)/bin/flask --app app
 PORT    ?= 5000
+WORKERS ?= auto
 
-.PHONY: run test install install-dev chromium redis squawk bench clean
+.PHONY: run test test-fast install install-dev chromium redis squawk bench clean
 
 # `make run` needs only what production runs; `make test` adds the test and lint tools.
 install: $(VENV)/.installed
@@ -42,8 +44,12 @@ run: install
 	FLASK_DEBUG=1 $(FLASK) franko worker & worker=$$!; trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	FLASK_DEBUG=1 $(FLASK) run --port $(PORT)
 
+# The browser tests share one worker (and its Chromium): --dist loadgroup, set in pytest.ini.
 test: install-dev chromium redis
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n $(WORKERS)
+
+test-fast: install-dev
+	$(PYTHON) -m pytest -n $(WORKERS) -m "not browser and not migrations and not slow"
 
 # The PostgreSQL upgrade script, linted (see bench/README.md and migrations/README for findings).
 squawk: install-dev

@@ -133,6 +133,7 @@ class TestingConfig(Config):
     REDIS_URL = None
     FRANKO_QUEUE_FILE = None
     FRANKO_QUEUE_IMMEDIATE = True  # tests of the queue itself turn this off
+    FRANKO_PASSWORD_METHOD = "pbkdf2:sha256:1"  # scrypt costs ≈ 0.3 s a sign-up; the hashing tests set "scrypt"
     FRANKO_WEBHOOK_ALLOW_PRIVATE = True  # the tests' receivers listen on 127.0.0.1
     FRANKO_ADMIN_EMAILS: list[str] = []
     FRANKO_PLANS = {

@@ -1,64 +1,25 @@
 """Fixtures: every test gets its own database (SQLite always, PostgreSQL when TEST_DATABASE_URL is set)."""
 import hashlib
-import itertools
 import os
 import shutil
 import socket
 import subprocess
 import time
 
-import psycopg
+import jinja2
 import pytest
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy.engine import make_url
 
 from franko import create_app
-from franko.config import TestingConfig, database_url
+from franko.config import TestingConfig
 from franko.extensions import db
+from tests.databases import (BACKENDS, TEST_DATABASE_URL, SchemaTemplates, database_url_from_env,  # noqa: F401
+                             new_database, pg_admin)
+from tests.markers import pytest_collection_modifyitems, pytest_xdist_make_scheduler  # noqa: F401 (hooks)
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
-BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
-_counter = itertools.count()
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "artifacts")
-
-
-def pg_admin():
-    """An autocommit connection to the PostgreSQL server named by TEST_DATABASE_URL."""
-    url = make_url(database_url_from_env())
-    return psycopg.connect(
-        host=url.host, port=url.port or 5432, user=url.username, password=url.password,
-        dbname=url.database, autocommit=True,
-    )
-
-
-def database_url_from_env() -> str:
-    os.environ.setdefault("DATABASE_URL", "")
-    saved = os.environ["DATABASE_URL"]
-    os.environ["DATABASE_URL"] = TEST_DATABASE_URL
-    try:
-        return database_url(None)
-    finally:
-        os.environ["DATABASE_URL"] = saved
-
-
-def new_database(backend: str, tmp_path) -> tuple[str, callable]:
-    """Create an empty database; return its SQLAlchemy URL and a function that drops it."""
-    if backend == "sqlite":
-        path = tmp_path / f"franko-{next(_counter)}.sqlite"
-        return f"sqlite:///{path}", lambda: None
-    name = f"franko_test_{os.getpid()}_{next(_counter)}"
-    with pg_admin() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        with pg_admin() as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    url = make_url(database_url_from_env()).set(database=name)
-    return url.render_as_string(hide_password=False), drop
 
 
 @pytest.fixture(params=BACKENDS)
@@ -70,6 +31,22 @@ def backend(request) -> str:
 def empty_database_url(backend, tmp_path):
     """An empty database of the test's backend, dropped afterwards."""
     url, drop = new_database(backend, tmp_path)
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="session")
+def schema_templates(tmp_path_factory):
+    """The app's schema, built once per session (and xdist worker) and backend; dropped at the end."""
+    templates = SchemaTemplates(tmp_path_factory.mktemp("templates"))
+    yield templates
+    templates.drop_all()
+
+
+@pytest.fixture
+def schema_database_url(backend, tmp_path, schema_templates):
+    """A database of the test's backend holding the app's schema and no rows (see tests/databases.py)."""
+    url, drop = schema_templates.copy(backend, tmp_path)
     yield url
     drop()
 
@@ -102,11 +79,32 @@ class BrowserClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+class SharedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept for the whole session: each test's app would otherwise compile them anew.
+
+    Jinja checks each entry against the template's source, so an edited template is compiled again.
+    """
+
+    def __init__(self):
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self._compiled:
+            bucket.bytecode_from_string(self._compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATES = SharedBytecodeCache()
+
+
 def make_app(url: str, **overrides):
     """A testing app on `url`; `overrides` change config values for one test."""
     config = type("Config", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url, **overrides})
     app = create_app(config)
     app.test_client_class = BrowserClient
+    app.jinja_env.bytecode_cache = TEMPLATES
     return app
 
 
@@ -117,10 +115,9 @@ def app_config():
 
 
 @pytest.fixture
-def app(empty_database_url, app_config):
-    app = make_app(empty_database_url, **app_config)
-    with app.app_context():
-        db.create_all()
+def app(schema_database_url, app_config):
+    """A testing app on its own database, which holds the schema and no rows."""
+    app = make_app(schema_database_url, **app_config)
     yield app
     with app.app_context():
         db.session.remove()
@@ -183,13 +180,15 @@ def auth(client):
 
 
 @pytest.fixture
-def owner(app, auth):
-    """A signed-up, logged-in owner on the free plan; returns its user_id."""
-    from tests.factories import profile_by_email
+def owner(app, client):
+    """A signed-up, logged-in owner on the free plan; returns its user_id.
 
-    auth.signup()
-    with app.app_context():
-        return profile_by_email("owner@example.com").user_id
+    Made without the form (the auth tests sign up through it): the account as sign-up makes it,
+    its verification email sent, and the client logged in as the login route does it.
+    """
+    from tests.factories import signed_up_owner
+
+    return signed_up_owner(client, "owner@example.com", "correct horse")
 
 
 @pytest.fixture
@@ -226,12 +225,10 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(tmp_path, app_config):
+def live_server(tmp_path, app_config, schema_templates):
     """The app on its own SQLite file, served for a browser (CSRF on, as everywhere)."""
-    url, _ = new_database("sqlite", tmp_path)
+    url, _ = schema_templates.copy("sqlite", tmp_path)
     app = make_app(url, **app_config)
-    with app.app_context():
-        db.create_all()
     server = LiveServer(app)
     yield server
     server.stop()

@@ -55,3 +55,30 @@ def make_response(instance: ChatInstance, first_name="Ada", status="completed", 
     db.session.add(response)
     db.session.commit()
     return response
+
+
+def log_in(client, user_id: str) -> None:
+    """Log `client` in as the login route does: a LoginSession row, Flask-Login's keys in its session cookie."""
+    from flask import session
+
+    from franko.auth import sessions
+
+    with client.application.test_request_context(environ_base=client.environ_base):
+        sessions.log_in(db.session.get(Profile, user_id))
+        values = dict(session)
+    with client.session_transaction() as cookie_session:
+        cookie_session.update(values)
+
+
+def signed_up_owner(client, email: str, password: str) -> str:
+    """What the sign-up form does, without the form: a free-plan account, the verification email, logged in."""
+    from franko.auth.emails import send_verification
+    from franko.auth.services import create_account
+
+    with client.application.test_request_context(environ_base=client.environ_base):
+        profile = create_account(email, password)
+        db.session.commit()
+        send_verification(profile, profile.email, change=False)
+        user_id = profile.user_id
+    log_in(client, user_id)
+    return user_id

@@ -1,5 +1,6 @@
 """Password hashing: the app's scheme (werkzeug scrypt), and the legacy chatbot's bcrypt hashes."""
 import bcrypt
+from flask import current_app, has_app_context
 from werkzeug.security import check_password_hash, generate_password_hash
 
 LEGACY_PREFIXES = ("$2a$", "$2b$", "$2y$")
@@ -7,7 +8,9 @@ BCRYPT_MAX_BYTES = 72  # bcrypt reads no further; the chatbot's bcrypt-ts silent
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    """werkzeug's scrypt; only the test configuration names a cheaper method (FRANKO_PASSWORD_METHOD)."""
+    method = current_app.config.get("FRANKO_PASSWORD_METHOD") if has_app_context() else None
+    return generate_password_hash(password, method=method or "scrypt")
 
 
 def is_legacy_hash(stored: str | None) -> bool:

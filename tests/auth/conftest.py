@@ -18,3 +18,19 @@ def legacy_profile(ctx):
     from tests.factories import make_profile
 
     return make_profile(email="legacy@example.com", password=None)
+
+
+@pytest.fixture
+def owner(app, auth):
+    """A signed-up, logged-in owner on the free plan, made through the real sign-up form; returns its user_id."""
+    from tests.factories import profile_by_email
+
+    auth.signup()
+    with app.app_context():
+        return profile_by_email("owner@example.com").user_id
+
+
+@pytest.fixture
+def real_hashing(app):
+    """The production hashing (scrypt) for the tests of hashing; the test configuration uses a cheap method."""
+    app.config["FRANKO_PASSWORD_METHOD"] = "scrypt"

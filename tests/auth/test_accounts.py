@@ -2,7 +2,8 @@
 import bcrypt
 import pytest
 
-from franko.auth.passwords import is_legacy_hash, verify_password
+from franko.auth.passwords import hash_password, is_legacy_hash, verify_password
+from franko.config import Config, ProductionConfig
 from franko.extensions import db
 from franko.models import Profile
 from tests.factories import make_profile, profile_by_email
@@ -67,7 +68,7 @@ def test_without_remember_me_no_remember_cookie(client, auth):
 
 
 @pytest.mark.parametrize("prefix", ["$2a$", "$2b$"])
-def test_legacy_bcrypt_login_is_rehashed_with_the_app_scheme(client, auth, app, prefix):
+def test_legacy_bcrypt_login_is_rehashed_with_the_app_scheme(client, auth, app, prefix, real_hashing):
     legacy = bcrypt.hashpw(b"old secret", bcrypt.gensalt(rounds=4)).decode()
     legacy = prefix + legacy[4:]
     with app.app_context():
@@ -82,6 +83,25 @@ def test_legacy_bcrypt_login_is_rehashed_with_the_app_scheme(client, auth, app, 
     assert verify_password(stored, "old secret")
     auth.logout()
     assert auth.login(email="old@example.com", password="old secret").status_code == 302
+
+
+def test_signup_stores_an_scrypt_hash_that_logs_in(client, auth, app, real_hashing):
+    auth.signup()
+    with app.app_context():
+        stored = profile_by_email("owner@example.com").password_hash
+    assert stored.startswith("scrypt:") and verify_password(stored, "correct horse")
+    auth.logout()
+    assert auth.login().status_code == 302
+    assert not verify_password(stored, "correct horse!")
+
+
+def test_only_the_test_configuration_hashes_cheaply(app):
+    assert "FRANKO_PASSWORD_METHOD" not in vars(Config) and "FRANKO_PASSWORD_METHOD" not in vars(ProductionConfig)
+    assert hash_password("correct horse").startswith("scrypt:")  # no app: the app's scheme
+    with app.app_context():
+        assert hash_password("correct horse").startswith("pbkdf2:sha256:1$")
+        del app.config["FRANKO_PASSWORD_METHOD"]
+        assert hash_password("correct horse").startswith("scrypt:")
 
 
 def test_account_without_password_cannot_log_in(client, auth, legacy_profile):
