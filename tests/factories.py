@@ -55,3 +55,30 @@ def make_response(instance: ChatInstance, first_name="Ada", status="completed", 
     db.session.add(response)
     db.session.commit()
     return response
+
+
+# --- conversations in the agent's tagged format (SPEC §5b) ---------------------------------------
+
+def agent_says(question, content="…", move="ask", by="default") -> dict:
+    """An interviewer's message about `question` (0-based; None with move "close")."""
+    return {"role": "assistant", "content": content, "at": "2026-12-01T10:00:00Z", "question": question,
+            "move": move, "by": by}
+
+
+def interviewee_says(question, content="Something.", kind="answer") -> dict:
+    """An interviewee's message while `question` is in play, of `kind` (answer, thin, clarify, refuse, …)."""
+    return {"role": "user", "content": content, "at": "2026-12-01T10:01:00Z", "question": question, "kind": kind}
+
+
+def make_interview(instance: ChatInstance, messages: list[dict], total: int | None = None, **fields) -> ChatResponse:
+    """A response holding `messages`, with its question records and counts written as the interview service writes them."""
+    from franko.guide import parse_guide
+    from franko.interview.progress import sync_records
+    from franko.interview.services import clean_transcript
+
+    total = len(parse_guide(instance.interview_guide)) if total is None else total
+    fields.setdefault("clean_transcript", clean_transcript(messages, fields.get("first_name", "Ada")))
+    response = make_response(instance, conversation=json.dumps(messages), **fields)
+    sync_records(response, messages, total)
+    db.session.commit()
+    return response
