@@ -38,26 +38,23 @@ def total_sql() -> str:
             "THEN CAST(substr(completion_status, instr(completion_status, '/') + 1) AS INTEGER) END")
 
 
-def elements_sql(alias: str) -> str:
-    """FROM-clause items: each object of the response's message list (`{alias}.m`, position `{alias}.n`, 1-based).
+def elements_sql(doc: str, alias: str) -> str:
+    """A FROM-clause item: each element of the message list in `doc` (`{alias}.m`, position `{alias}.n`).
 
     The stored text is read as the app reads it: a JSON list, or an object around one under
     "messages"; anything else (invalid JSON, plain text) has no elements.
     """
     if h.dialect() == "postgresql":
-        doc = f"(CASE WHEN {h.is_json_sql('messages_json')} THEN CAST(messages_json AS jsonb) END)"
-        listed = (f"COALESCE(CASE WHEN jsonb_typeof({doc}) = 'array' THEN {doc} "
-                  f"WHEN jsonb_typeof({doc}) = 'object' AND jsonb_typeof({doc} -> 'messages') = 'array' "
-                  f"THEN {doc} -> 'messages' END, '[]'::jsonb)")
+        listed = (f"COALESCE(CASE jsonb_typeof({doc}) WHEN 'array' THEN {doc} WHEN 'object' THEN CASE WHEN "
+                  f"jsonb_typeof({doc} -> 'messages') = 'array' THEN {doc} -> 'messages' END END, '[]'::jsonb)")
         return f"jsonb_array_elements({listed}) WITH ORDINALITY AS {alias}(m, n)"
-    listed = ("(CASE WHEN json_valid(messages_json) THEN CASE json_type(messages_json) "
-              "WHEN 'array' THEN messages_json WHEN 'object' THEN CASE json_type(messages_json, '$.messages') "
-              "WHEN 'array' THEN json_extract(messages_json, '$.messages') END END END)")
+    listed = (f"CASE json_type({doc}) WHEN 'array' THEN {doc} WHEN 'object' THEN CASE json_type({doc}, '$.messages') "
+              f"WHEN 'array' THEN json_extract({doc}, '$.messages') END END")
     return f"json_each(COALESCE({listed}, '[]')) AS {alias}"
 
 
 def fields_sql(alias: str) -> dict[str, str]:
-    """SQL of one element's fields: is it an object, role, question (a whole number, else NULL), has_question, move, kind."""
+    """SQL of one element's fields: is it an object, position, role, question (a whole number ≥ 0, else NULL), has_question, move, kind."""
     if h.dialect() == "postgresql":
         m = f"{alias}.m"
         return {
@@ -75,7 +72,8 @@ def fields_sql(alias: str) -> dict[str, str]:
         "position": f"{alias}.key",
         "is_object": f"{alias}.type = 'object'",
         "role": f"json_extract({v}, '$.role')",
-        "question": f"CASE WHEN json_type({v}, '$.question') = 'integer' THEN json_extract({v}, '$.question') END",
+        "question": (f"CASE WHEN json_type({v}, '$.question') = 'integer' AND json_extract({v}, '$.question') >= 0 "
+                     f"THEN json_extract({v}, '$.question') END"),
         "has_question": f"json_type({v}, '$.question') IS NOT NULL",
         # Objects and arrays come back as their JSON text: unknown tags, as in the app.
         "move": f"CAST(json_extract({v}, '$.move') AS TEXT)",
@@ -83,24 +81,30 @@ def fields_sql(alias: str) -> dict[str, str]:
     }
 
 
-def tagged_sql() -> str:
-    """SQL: the response's conversation has an assistant message with a question index (an agent of this app wrote it)."""
-    f = fields_sql("e")
-    return (f"EXISTS (SELECT 1 FROM {elements_sql('e')} WHERE {f['is_object']} AND {f['role']} = 'assistant' "
-            f"AND {f['question']} IS NOT NULL)")
-
-
 def records_sql() -> str:
-    """SELECT of every record (chat_response_id, question, state, asked_message, resolved_message, clarifications, probes, redirects)."""
+    """SELECT of every record (chat_response_id, question, state, asked_message, resolved_message, clarifications, probes, redirects).
+
+    Only conversations that mention "question" are parsed, each once (PostgreSQL: a materialized
+    step); the guide's question count is the one completion_status states.
+    """
     f = fields_sql("e")
-    target = f"{tagged_sql()} AND ({total_sql()}) IS NOT NULL"
+    if h.dialect() == "postgresql":
+        doc, materialized = f"CASE WHEN {h.is_json_sql('messages_json')} THEN CAST(messages_json AS jsonb) END", "MATERIALIZED "
+    else:
+        doc, materialized = "CASE WHEN json_valid(messages_json) THEN messages_json END", ""
     return f"""
-WITH listed AS (
-  SELECT r.id, {total_sql()} AS total, {f['position']} AS position, {f['role']} AS role, {f['question']} AS question,
+WITH docs AS {materialized}(
+  SELECT id, total, {doc} AS doc
+  FROM (SELECT id, messages_json, {total_sql()} AS total FROM chat_responses
+        WHERE messages_json LIKE '%"question"%') AS readable
+  WHERE total IS NOT NULL
+), listed AS (
+  SELECT d.id, d.total, {f['position']} AS position, {f['role']} AS role, {f['question']} AS question,
          {f['has_question']} AS has_question, {f['move']} AS move, {f['kind']} AS kind
-  FROM chat_responses r CROSS JOIN {elements_sql('e')}
-  WHERE {target} AND {f['is_object']}
+  FROM docs d CROSS JOIN {elements_sql('d.doc', 'e')}
+  WHERE {f['is_object']}
 ), messages AS (
+  -- Indexes count the list's objects only, as the app reads the list.
   SELECT id, total, row_number() OVER (PARTITION BY id ORDER BY position) - 1 AS i, role, question, has_question,
          move, kind
   FROM listed
@@ -110,6 +114,7 @@ WITH listed AS (
            OVER (PARTITION BY id ORDER BY i ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS agent_before
   FROM messages
 ), about AS (
+  -- The question a message is about: a user message without its own tag is about the assistant's before it.
   SELECT p.id, p.total, p.i, p.role, p.move, p.kind,
          CASE WHEN p.role = 'user' AND NOT p.has_question THEN a.question ELSE p.question END AS question
   FROM placed p LEFT JOIN messages a ON a.id = p.id AND a.i = p.agent_before
@@ -145,7 +150,7 @@ def upgrade():
         sa.Column("clarifications", sa.Integer(), server_default="0", nullable=False),
         sa.Column("probes", sa.Integer(), server_default="0", nullable=False),
         sa.Column("redirects", sa.Integer(), server_default="0", nullable=False),
-        sa.CheckConstraint("state IN ('asked', 'answered', 'skipped')", name="ck_response_questions_state"),
+        sa.CheckConstraint("state IN ('asked', 'answered', 'skipped')", name=op.f("ck_response_questions_state")),
         sa.ForeignKeyConstraint(["chat_response_id"], ["chat_responses.id"], ondelete="CASCADE",
                                 name="fk_response_questions_chat_response_id_chat_responses"),
         sa.PrimaryKeyConstraint("chat_response_id", "question", name="pk_response_questions"),
@@ -156,11 +161,11 @@ def upgrade():
 
 
 def backfill():
-    """The records of the interviews so far, from their tagged conversations; the counts and completion_status from them.
+    """The records of the interviews so far, from their conversations; the counts and completion_status from them.
 
-    A conversation without question tags (imported, legacy) records nothing: its counts become
-    NULL ("not recorded") and its completion_status, the old platform's figure, is kept. So does
-    a tagged one whose completion_status does not say how many questions its guide had.
+    A conversation in which no question was asked (no question tags: imported, legacy) records
+    nothing: its counts become NULL ("not recorded") and its completion_status, the old platform's
+    figure, is kept. So does one whose completion_status does not say how many questions its guide had.
     """
     h.ensure_is_json_function()
     h.progress("response_questions: the records of every tagged conversation")
@@ -170,13 +175,13 @@ def backfill():
     counted = "(SELECT count(*) FROM response_questions q WHERE q.chat_response_id = chat_responses.id{})"
     reached, answered, skipped = (counted.format(state) for state in
                                   ("", " AND q.state = 'answered'", " AND q.state = 'skipped'"))
-    recorded = f"{tagged_sql()} AND ({total_sql()}) IS NOT NULL"
+    recorded = f"EXISTS {counted.format('').replace('count(*)', '1')}"
     op.execute(f"UPDATE chat_responses SET questions_reached = {reached}, questions_answered = {answered}, "
                f"questions_skipped = {skipped}, "
                f"completion_status = CAST({answered} AS TEXT) || '/' || CAST({total_sql()} AS TEXT) "
                f"WHERE {recorded}")
     op.execute(f"UPDATE chat_responses SET questions_reached = NULL, questions_answered = NULL "
-               f"WHERE (questions_reached IS NOT NULL OR questions_answered IS NOT NULL) AND NOT ({recorded})")
+               f"WHERE (questions_reached IS NOT NULL OR questions_answered IS NOT NULL) AND NOT {recorded}")
 
 
 def downgrade():
