@@ -18,6 +18,7 @@ STATUSES = RESPONSE_STATUSES
 EXPORT_BATCH = 500
 # What a spreadsheet would run as a formula: =, +, -, @ and the tab / CR that some apps strip first.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SKIPPED_CELL = "(skipped)"  # a question's cell when the interviewee refused it
 
 
 @dataclass(frozen=True)
@@ -226,20 +227,16 @@ def export_rows(instance: ChatInstance, filters: Filters) -> Iterator[str]:
 
 
 def answers_by_question(messages: list[dict], count: int) -> list[str]:
-    """The interviewee's answers to each of `count` guide questions: an answer belongs to the
-    question the agent's message before it was about (its `question` index); follow-up answers
-    are joined to the first. Conversations without question indexes (legacy) give empty cells."""
-    answers: list[list[str]] = [[] for _ in range(count)]
-    current = None
-    for message in messages:
-        role = message.get("role")
-        if role == "assistant":
-            current = message.get("question")
-        elif role == "user" and isinstance(current, int) and 0 <= current < count:
-            text = " ".join(str(message.get("content") or "").split())
-            if text:
-                answers[current].append(text)
-    return [" / ".join(parts) for parts in answers]
+    """One cell per guide question, by the question records' rule (franko.interview.records): the
+    interviewee's answers to it, follow-up answers joined to the first; "(skipped)" for a question
+    refused; empty when not asked or not answered. Clarification requests, questions back and
+    attempts to redirect the interviewer are no answers. Conversations without question tags
+    (legacy) give empty cells."""
+    from franko.interview.records import SKIPPED, answer_texts, question_records
+
+    states = {r.question: r.state for r in question_records(messages, count)}
+    return [SKIPPED_CELL if states.get(n) == SKIPPED else " / ".join(texts)
+            for n, texts in enumerate(answer_texts(messages, count))]
 
 
 def export_filename(instance: ChatInstance, status: str | None = None) -> str:
