@@ -123,3 +123,50 @@ def counts(records: Sequence[QuestionRecord]) -> tuple[int, int, int]:
 def completion_status(records: Sequence[QuestionRecord], total: int) -> str:
     """'answered/total', as chat_responses.completion_status holds it."""
     return f"{counts(records)[1]}/{total}"
+
+
+# --- what the owner's transcript shows on each message --------------------------------------------
+
+@dataclass(frozen=True)
+class Mark:
+    """A message's tag in words: "Question 3", "Asked for clarification", …; `alert` for an attempt to redirect the interviewer."""
+
+    label: str
+    alert: bool = False
+
+
+AGENT_MARKS = {"clarify": "Clarified question {n}", "probe": "Follow-up on question {n}",
+               "redirect": "Brought back to question {n}"}
+USER_MARKS = {"answer": "Answer", "thin": "Answer", "clarify": "Asked for clarification",
+              "question": "Asked a question back", "off_topic": "Off-topic", "stop": "Asked to stop"}
+INJECTION = Mark("Tried to redirect the interviewer", alert=True)
+
+
+def message_marks(messages: Sequence[Mapping[str, Any]], total: int) -> dict[int, Mark]:
+    """Each tagged message's mark, by its index; untagged (imported) messages have none."""
+    skipped_by = {r.resolved_message: r.question for r in question_records(messages, total) if r.state == SKIPPED}
+    marks: dict[int, Mark] = {}
+    in_play: int | None = None
+    tagged = False  # a legacy user message counts as an answer once the agent tagged a question
+    for index, message in enumerate(messages):
+        role, move = message.get("role"), _tag(message.get("move"))
+        if role == "assistant" and ("question" in message or move is not None):
+            tagged = True
+            in_play = _question(message.get("question"), 1 << 30)
+            if in_play is None or move == "close":
+                marks[index] = Mark("Closing")
+            else:
+                marks[index] = Mark(AGENT_MARKS.get(move, "Question {n}").format(n=in_play + 1))
+        elif role == "user" and (tagged or "kind" in message):
+            question = _question(message.get("question"), 1 << 30) if "question" in message else in_play
+            kind = _tag(message.get("kind"))
+            if kind == "injection":
+                marks[index] = INJECTION
+            elif kind == "refuse":
+                marks[index] = Mark(f"Skipped question {skipped_by[index] + 1}" if index in skipped_by
+                                    else "Declined to answer")
+            elif kind is None and question is not None:
+                marks[index] = Mark("Answer")
+            elif kind in USER_MARKS:
+                marks[index] = Mark(USER_MARKS[kind])
+    return marks

@@ -144,6 +144,39 @@ def get_owned_response(response_id: uuid.UUID, user_id: str) -> tuple[ChatRespon
     return row[0], row[1]
 
 
+@dataclass(frozen=True)
+class QuestionRow:
+    """One guide question as the response page lists it: what happened to it, and the messages that show it."""
+
+    number: int  # 1-based
+    text: str
+    state: str  # "not asked", "asked", "answered" or "skipped"
+    asked_message: int | None = None
+    resolved_message: int | None = None
+    clarifications: int = 0
+    probes: int = 0
+    redirects: int = 0
+
+
+def transcript_view(response: ChatResponse, instance: ChatInstance) -> tuple[list[QuestionRow], dict]:
+    """The response page's per-question list (from the stored records) and each message's mark, by message index."""
+    from franko.guide import plain_text
+    from franko.instances.versions import guide_of
+    from franko.interview.records import message_marks
+
+    records = {r.question: r for r in response.questions}
+    if not records:  # nothing recorded (an imported conversation): no list, no marks
+        return [], {}
+    guide = guide_of(response, instance)
+    rows = []
+    for i, question in enumerate(guide.questions):
+        r = records.get(i)
+        rows.append(QuestionRow(i + 1, plain_text(question.text), "not asked") if r is None else QuestionRow(
+            i + 1, plain_text(question.text), r.state, r.asked_message, r.resolved_message, r.clarifications, r.probes,
+            r.redirects))
+    return rows, message_marks(list(response.conversation), len(guide))
+
+
 def delete_response(response: ChatResponse) -> None:
     """Delete one response (the quota is not given back: the interview took place); its instance's themes are redone."""
     from franko.insights.jobs import refresh_themes
