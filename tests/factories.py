@@ -46,7 +46,7 @@ def make_response(instance: ChatInstance, first_name="Ada", status="completed", 
         interviewee_first_name=first_name, interview_start_time=start,
         interview_end_time=start + timedelta(minutes=minutes) if status == "completed" else None,
         total_interview_minutes=minutes if status == "completed" else None,
-        completion_status="1/2", questions_reached=2, questions_answered=1, conversation=json.dumps(messages),
+        completion_status="1/2", conversation=json.dumps(messages),  # untagged: no question records, counts NULL
         clean_transcript="Agent: What do you do?\nInterviewee: I run a bakery.",
         charged_at=start,  # it holds an answer: the owner was charged for it
     )
