@@ -229,8 +229,8 @@ def export_rows(instance: ChatInstance, filters: Filters) -> Iterator[str]:
     """The CSV of what the filter selects, newest first, line by line: one row per response.
 
     After the response's own columns come one column per guide question, holding the
-    interviewee's answers to it (follow-ups included), so an interview still in progress
-    exports what it has so far. Rows are fetched in batches (a server-side cursor on
+    interviewee's answers to it (follow-ups included; "(skipped)" when refused: see
+    answers_by_question), so an interview still in progress exports what it has so far. Rows are fetched in batches (a server-side cursor on
     PostgreSQL), so an export of any size never sits in memory. A BOM first tells spreadsheet
     apps the file is UTF-8.
     """
