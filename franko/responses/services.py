@@ -230,9 +230,9 @@ def export_rows(instance: ChatInstance, filters: Filters) -> Iterator[str]:
 
     After the response's own columns come one column per guide question, holding the
     interviewee's answers to it (follow-ups included; "(skipped)" when refused: see
-    answers_by_question), so an interview still in progress exports what it has so far. Rows are fetched in batches (a server-side cursor on
-    PostgreSQL), so an export of any size never sits in memory. A BOM first tells spreadsheet
-    apps the file is UTF-8.
+    answers_by_question), so an interview still in progress exports what it has so far. Rows
+    are fetched in batches (a server-side cursor on PostgreSQL), so an export of any size never
+    sits in memory. A BOM first tells spreadsheet apps the file is UTF-8.
     """
     from franko.guide import parse_guide
     from franko.interview.services import clean_transcript
