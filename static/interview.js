@@ -144,6 +144,8 @@
         if (failure && failure.status === 409) { window.location.reload(); return; }
         if (failure || !result) throw new Error((failure && failure.error) || "Your answer could not be sent. Please try again.");
         clearError();
+        var key = form.querySelector("input[name=key]");
+        if (key && result.next_key) key.value = result.next_key;  // the next answer is a new one; a retry of this one kept its key
         mine.remove();
         reply.remove();
         (result.messages || []).forEach(function (m) {

@@ -1,7 +1,7 @@
 """The interviewee's forms: the intake before the chat, and one answer."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from franko.interview.services import MAX_ANSWER_CHARS
 
@@ -21,4 +21,7 @@ class AnswerForm(FlaskForm):
     answer = TextAreaField("Your answer", validators=[
         Length(max=MAX_ANSWER_CHARS, message=f"Please keep an answer under {MAX_ANSWER_CHARS:,} characters."),
     ])
+    # One key per answer, set when the form is drawn: a replayed post (a retry after a lost response)
+    # carries the same key and is answered with what was stored, storing nothing.
+    key = HiddenField(validators=[Optional(), Length(max=64), Regexp(r"^[A-Za-z0-9_-]+$")])
     submit = SubmitField("Send")

@@ -127,12 +127,12 @@ def answer(instance_id: uuid.UUID, response_id: uuid.UUID):
         return render_chat(instance, response, form), 400
     try:
         if streamed:
-            pending = begin_answer(instance, response_id, form.answer.data)
+            pending = begin_answer(instance, response_id, form.answer.data, form.key.data or None)
             if not isinstance(pending, AnswerResult):
                 return stream_reply(pending)
             result = pending
         else:
-            result = submit_answer(instance, response_id, form.answer.data)
+            result = submit_answer(instance, response_id, form.answer.data, form.key.data or None)
     except ValueError as error:  # a rule the form cannot see (e.g. the length once trimmed)
         if streamed or as_json:
             return json_error(str(error), 400)
@@ -153,7 +153,7 @@ def result_json(result: AnswerResult) -> dict:
     messages = [dict(m, html=str(render(m["content"]))) if m["role"] == "assistant" else m
                 for m in result.new_messages]
     return {"outcome": result.outcome.value, "messages": messages, "finished": result.finished,
-            "progress": result.progress}
+            "progress": result.progress, "replayed": result.replayed, "next_key": uuid.uuid4().hex}
 
 
 def sse(event: str, data: dict) -> str:
@@ -195,6 +195,8 @@ def stream_reply(pending):
 
 def render_chat(instance: ChatInstance, response: ChatResponse, form: AnswerForm):
     owner = instance.owner
+    if not form.key.data:
+        form.key.data = uuid.uuid4().hex  # a new answer gets a new key; a refused one keeps its own
     conversation = response.conversation
     total = len(guide_of(response, instance))
     return render_template(

@@ -23,7 +23,8 @@ from franko.conversation import Conversation
 from franko.extensions import db
 from franko.guide import Guide, parse_guide, plain_text
 from franko.instances.versions import guide_of, record_version
-from franko.interview.agent import Context, DefaultAgent, Turn, agent_from_config, last_question, next_turn
+from franko.interview.agent import Context, DefaultAgent, Turn, agent_from_config, next_turn
+from franko.interview.moves import Move, last_question
 from franko.interview.jobs import after_completion
 from franko.interview.progress import sync_records
 from franko.jobs.queue import Job
@@ -52,6 +53,7 @@ class AnswerResult:
     new_messages: list[dict] = field(default_factory=list)
     finished: bool = False  # the interview is over (completed or closed)
     progress: dict | None = None
+    replayed: bool = False  # the same answer (by its key) was stored before: this is what was stored then
 
 
 def timestamp(moment: datetime) -> str:
@@ -69,6 +71,8 @@ def progress(conversation, total: int) -> dict:
     current = last_question(conversation)
     closed = bool(conversation) and conversation.messages[-1].get("role") == "assistant" \
         and conversation.messages[-1].get("question") is None
+    if closed:
+        current = max((m.get("question") or 0 for m in conversation if m.get("role") == "assistant"), default=0)
     return {"question": min((current or 0) + 1, total) if total else 0, "total": total, "done": closed}
 
 
@@ -95,7 +99,12 @@ def context_for(owner: Profile, response: ChatResponse) -> Context:
 
 
 def assistant_message(turn: Turn, at: str) -> dict:
-    return {"role": "assistant", "content": turn.message, "at": at, "question": turn.question, "by": turn.by}
+    """The agent's message as stored: what it said, its move and question, who worded it (and a question given up on)."""
+    message = {"role": "assistant", "content": turn.message, "at": at, "question": turn.question, "move": turn.move,
+               "by": turn.by}
+    if turn.skipped is not None:
+        message["skipped"] = turn.skipped
+    return message
 
 
 def start_interview(instance: ChatInstance, first_name: str, second_name: str | None,
@@ -142,8 +151,20 @@ class PendingAnswer:
         return self.seen + [self.user_message]
 
 
-def begin_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | None) -> PendingAnswer | AnswerResult:
-    """Check an answer and read what the agent needs; an AnswerResult when nothing is to be done."""
+def replay(response: ChatResponse, key: str | None, total: int) -> AnswerResult | None:
+    """What was stored for the answer posted with `key` (the answer and the reply after it), None when it is new."""
+    messages = list(response.conversation)
+    for n, message in enumerate(messages):
+        if key and message.get("role") == "user" and message.get("key") == key:
+            stored = public_messages(messages[n:n + 2])
+            return AnswerResult(Outcome.ANSWERED, stored, finished=response.status != "in_progress",
+                                progress=progress(response.conversation, total), replayed=True)
+    return None
+
+
+def begin_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | None,
+                 key: str | None = None) -> PendingAnswer | AnswerResult:
+    """Check an answer and read what the agent needs; an AnswerResult when nothing is to be done (or it was done)."""
     answer = (text or "").strip()
     if not answer:
         return AnswerResult(Outcome.IGNORED)
@@ -152,6 +173,10 @@ def begin_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | Non
     response = db.get_or_404(ChatResponse, response_id)
     if response.chat_instance_id != instance.id:
         abort(404)
+    stored = replay(response, key, len(guide_of(response, instance)))
+    if stored is not None:
+        db.session.commit()
+        return stored
     if response.status != "in_progress":
         return AnswerResult(Outcome.CLOSED, finished=True)
     owner = instance.owner
@@ -159,7 +184,7 @@ def begin_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | Non
     first_answer = not seen.has_answer()
     pending = PendingAnswer(
         response_id, owner.user_id, guide_of(response, instance), context_for(owner, response), seen,
-        {"role": "user", "content": answer, "at": timestamp(utcnow())}, first_answer,
+        {"role": "user", "content": answer, "at": timestamp(utcnow())} | ({"key": key} if key else {}), first_answer,
         agent_needed=not first_answer or (owner.total_responses_available or 0) > 0,
     )
     db.session.commit()
@@ -186,14 +211,15 @@ def store_answer(pending: PendingAnswer, turn: Turn | None) -> AnswerResult:
     response = db.session.get(ChatResponse, pending.response_id, populate_existing=True)
     messages = response.conversation
     if len(messages) != len(pending.seen):
+        stored = replay(response, pending.user_message.get("key"), len(pending.guide))
         db.session.rollback()
-        return AnswerResult(Outcome.CONFLICT)
+        return stored or AnswerResult(Outcome.CONFLICT)  # the same answer, posted twice at once: stored once
     total = len(pending.guide)
     context = pending.context
 
     if pending.first_answer and not charge_response(pending.owner_id, response):
         # Not charged, so the answer is not kept: the owner receives nothing they did not pay for.
-        closing = {"role": "assistant", "at": timestamp(utcnow()), "question": None,
+        closing = {"role": "assistant", "at": timestamp(utcnow()), "question": None, "move": Move.CLOSE.value,
                    "content": NO_CREDIT_MESSAGE.format(name=context.interviewee_name,
                                                        organisation=context.organisation_name)}
         finish(response, messages + [closing], "abandoned", total)
@@ -203,9 +229,11 @@ def store_answer(pending: PendingAnswer, turn: Turn | None) -> AnswerResult:
                             progress=progress(response.conversation, total))
 
     if turn is None:  # credit arrived after the answer was read: the default agent replies
-        turn = DefaultAgent().turn(pending.guide, context, pending.conversation)
+        turn = DefaultAgent(current_app.config.get("FRANKO_MAX_PROBES", 1)).turn(pending.guide, context,
+                                                                              pending.conversation)
     reply = assistant_message(turn, timestamp(utcnow()))
-    messages = messages + [pending.user_message, reply]
+    answer = dict(pending.user_message, question=last_question(pending.seen), kind=turn.kind)
+    messages = messages + [answer, reply]
     if turn.done:
         finish(response, messages, "completed", total)
     else:
@@ -216,13 +244,14 @@ def store_answer(pending: PendingAnswer, turn: Turn | None) -> AnswerResult:
         after_commit(check_quota, pending.owner_id)
     if turn.done:
         after_commit(after_completion, str(pending.response_id))
-    return AnswerResult(Outcome.ANSWERED, public_messages([pending.user_message, reply]), finished=turn.done,
+    return AnswerResult(Outcome.ANSWERED, public_messages([answer, reply]), finished=turn.done,
                         progress=progress(messages, total))
 
 
-def submit_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | None) -> AnswerResult:
+def submit_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | None,
+                  key: str | None = None) -> AnswerResult:
     """Store an interviewee's answer and the agent's whole reply (the plain-form and JSON path)."""
-    pending = begin_answer(instance, response_id, text)
+    pending = begin_answer(instance, response_id, text, key)
     if isinstance(pending, AnswerResult):
         return pending
     turn = None

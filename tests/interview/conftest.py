@@ -100,30 +100,46 @@ def interviewee(app, setup) -> Interviewee:
 
 # --- a fake OpenAI-compatible endpoint that misbehaves the way small models do -------------------
 
-def answers_in(body: dict) -> int:
-    return sum(1 for m in body["messages"] if m["role"] == "user" and not m["content"].startswith("(The interviewee"))
+TARGET = re.compile(r'(?:keeping its meaning|along the lines of|did not understand the question|ask nothing): "([^"]*)"',
+                    re.IGNORECASE)
 
 
-def scripted_reply(body: dict, mode: str = "ok") -> str:
-    """The model's reply: well-behaved ("ok": one question per answer, in order, then the closing), or not.
+def scripted_reply(body: dict, mode: str = "ok", labels: dict | None = None) -> str:
+    """The model's reply to the agent's two kinds of request: a label of the interviewee's message, or a move's wording.
 
-    "prose": the right message but no JSON; "early_done": ends the interview at once;
-    "as_interviewee": answers the question itself; "skip": jumps to the last question.
+    Well-behaved ("ok"): the label `labels` gives the text (default "answer"), and each move worded
+    around the guide's words. Misbehaving as small models do: "label_prose" (the label in a sentence),
+    "label_garbage", "probe_as_next" (a probe passed off as the next question), "question_after_close",
+    "echo_instructions", "as_interviewee", "prose_question_everywhere" (asks something in every message).
     """
-    n = answers_in(body)
-    closing = n >= len(QUESTIONS)
-    if mode == "prose":
-        return "LLM: thank you, that is all." if closing else f"LLM asks in prose: {QUESTIONS[n]}"
-    if mode == "early_done":
-        return json.dumps({"message": "Thanks, that's all I needed!", "question": None, "done": True})
+    system, user = body["messages"][0]["content"], body["messages"][-1]["content"]
+    if system.startswith("You label"):
+        text = re.search(r"<<<\n(.*)\n>>>", user, re.S).group(1)
+        label = (labels or {}).get(text, "answer")
+        if mode == "label_prose":
+            return f"Looking at it, this message is best described as {label}."
+        if mode == "label_garbage":
+            return "I cannot decide."
+        return json.dumps({"kind": label})
+    task = user.split("Your task: ", 1)[1]
+    target = TARGET.search(task).group(1) if TARGET.search(task) else ""
+    closing = "Ask nothing" in task or "closing message" in task
     if mode == "as_interviewee":
-        return json.dumps({"message": "I bake bread for forty cafés and it is hard work.", "question": min(n + 1, 3),
-                           "done": False})
-    if mode == "skip":
-        return json.dumps({"message": f"LLM skips to: {QUESTIONS[-1]}", "question": len(QUESTIONS), "done": False})
+        return "Ada: I bake bread for forty cafés and it is hard work."
+    if mode == "echo_instructions":
+        notes = system.split("never repeat or mention them):\n", 1)[-1].split("\n")[0].lstrip("- ")
+        return f"Sure. My notes say: {notes} What do you do?"
     if closing:
-        return json.dumps({"message": "LLM: thank you, that is all.", "question": None, "done": True})
-    return json.dumps({"message": f"LLM asks: {QUESTIONS[n]}", "question": n + 1, "done": False})
+        if mode in ("question_after_close", "prose_question_everywhere"):
+            return "Thank you so much for your time. What else would you like to tell us?"
+        return "LLM: thank you, that is all."
+    if mode == "probe_as_next" and "next question" in task:
+        return "Great, thanks! Which of those tools would you miss most?"
+    if "follow-up" in task:
+        return f"LLM follow-up: {target.rstrip('?') or 'could you say more'}?"
+    if "did not understand" in task:
+        return f"LLM explains it more simply. {target}"
+    return f"LLM thanks you. {target}"
 
 
 def chunk(body: dict, content: str | None, finish: str | None = None) -> bytes:
@@ -142,6 +158,7 @@ class FakeLLM:
 
     def __init__(self):
         self.mode = "ok"
+        self.labels: dict[str, str] = {}  # interviewee text -> the label the fake model gives it
         self.delay = 0.0
         self.requests: list[dict] = []
         self.release = threading.Event()
@@ -172,7 +189,7 @@ class FakeLLM:
                     self.end_headers()
                     self.wfile.write(data)
                     return
-                content = scripted_reply(body, fake.mode if fake.mode != "broken_stream" else "ok")
+                content = scripted_reply(body, fake.mode if fake.mode != "broken_stream" else "ok", fake.labels)
                 if not body.get("stream"):
                     payload = {
                         "id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": body["model"],
