@@ -9,6 +9,8 @@ One rule, read from the tags the agent writes on each message (SPEC §5b):
   touched. Its `kind`: "answer", "thin" or none (legacy) answers it (an answered question stays
   answered); "refuse" skips a question not yet answered; "clarify" is counted; every other kind
   ("question", "off_topic", "injection", "stop") changes nothing.
+- an assistant message may carry `skipped`: a question the interviewer gave up on (refused, or
+  not answered after every try); it skips that question if asked and not answered.
 - indices outside 0..total-1 (and anything not an integer) are ignored.
 migrations/versions/0010_question_records.py holds the same rule in SQL for the backfill.
 """
@@ -30,7 +32,8 @@ class QuestionRecord:
     question: int
     state: str  # "asked", "answered" or "skipped"
     asked_message: int  # index of the first message that asked it
-    resolved_message: int | None = None  # the user message that answered (or refused) it
+    resolved_message: int | None = None  # the user message that answered (or refused) it; for a question
+    # given up on without a refusal, the interviewer's message that moved on (its `skipped` tag)
     clarifications: int = 0  # the interviewee asked what it meant
     probes: int = 0  # follow-ups on it
     redirects: int = 0  # times the interviewee was brought back to it
@@ -38,7 +41,10 @@ class QuestionRecord:
 
 @dataclass(frozen=True)
 class Event:
-    """One message's effect on one asked question: "ask", "probe", "redirect", "answer", "refuse", "clarify" or "other"."""
+    """One message's effect on one asked question.
+
+    `what`: "ask", "probe", "redirect", "answer", "refuse", "give_up", "clarify" or "other".
+    """
 
     index: int
     question: int
@@ -64,6 +70,9 @@ def events(messages: Sequence[Mapping[str, Any]], total: int) -> Iterator[Event]
     for index, message in enumerate(messages):
         role = message.get("role")
         if role == "assistant":
+            given_up = _question(message.get("skipped"), total)
+            if given_up is not None and given_up in asked:
+                yield Event(index, given_up, "give_up")
             in_play = _question(message.get("question"), total)
             move = _tag(message.get("move"))
             if in_play is None:
@@ -93,7 +102,7 @@ def question_records(messages: Sequence[Mapping[str, Any]], total: int) -> list[
             found[event.question] = QuestionRecord(event.question, ASKED, event.index)
         elif event.what == "answer" and record.state != ANSWERED:
             found[event.question] = replace(record, state=ANSWERED, resolved_message=event.index)
-        elif event.what == "refuse" and record.state == ASKED:
+        elif event.what in ("refuse", "give_up") and record.state == ASKED:
             found[event.question] = replace(record, state=SKIPPED, resolved_message=event.index)
         elif event.what == "clarify":
             found[event.question] = replace(record, clarifications=record.clarifications + 1)

@@ -22,8 +22,9 @@ depends_on = None
 # question is asked by the first assistant message about it whose move is none, "ask", "clarify"
 # or "redirect" (a probe never asks); a later user message about it (its own `question`, else
 # the question of the assistant message before it) answers it when its kind is none, "answer" or
-# "thin", skips it when "refuse" and nothing answers it; "clarify" messages, probes and redirects
-# are counted. Indexes count the list's objects only, as the app reads the list.
+# "thin", skips it when "refuse" (or a later assistant message's `skipped` names it: given up on)
+# and nothing answers it; "clarify" messages, probes and redirects are counted. Indexes count the
+# list's objects only, as the app reads the list.
 ASKING = "(move IS NULL OR move IN ('ask', 'clarify', 'redirect'))"
 ANSWER = "(kind IS NULL OR kind IN ('answer', 'thin'))"
 
@@ -54,7 +55,8 @@ def elements_sql(doc: str, alias: str) -> str:
 
 
 def fields_sql(alias: str) -> dict[str, str]:
-    """SQL of one element's fields: is it an object, position, role, question (a whole number ≥ 0, else NULL), has_question, move, kind."""
+    """SQL of one element's fields: is it an object, position, role, question and skipped (whole numbers ≥ 0,
+    else NULL), has_question, move, kind."""
     if h.dialect() == "postgresql":
         m = f"{alias}.m"
         return {
@@ -63,6 +65,8 @@ def fields_sql(alias: str) -> dict[str, str]:
             "role": f"{m} ->> 'role'",
             "question": (f"CASE WHEN jsonb_typeof({m} -> 'question') = 'number' AND ({m} ->> 'question') ~ '^[0-9]{{1,9}}$' "
                          f"THEN CAST({m} ->> 'question' AS integer) END"),
+            "skipped": (f"CASE WHEN jsonb_typeof({m} -> 'skipped') = 'number' AND ({m} ->> 'skipped') ~ '^[0-9]{{1,9}}$' "
+                        f"THEN CAST({m} ->> 'skipped' AS integer) END"),
             "has_question": f"{m} ? 'question'",
             "move": f"{m} ->> 'move'",
             "kind": f"{m} ->> 'kind'",
@@ -74,6 +78,8 @@ def fields_sql(alias: str) -> dict[str, str]:
         "role": f"json_extract({v}, '$.role')",
         "question": (f"CASE WHEN json_type({v}, '$.question') = 'integer' AND json_extract({v}, '$.question') >= 0 "
                      f"THEN json_extract({v}, '$.question') END"),
+        "skipped": (f"CASE WHEN json_type({v}, '$.skipped') = 'integer' AND json_extract({v}, '$.skipped') >= 0 "
+                    f"THEN json_extract({v}, '$.skipped') END"),
         "has_question": f"json_type({v}, '$.question') IS NOT NULL",
         # Objects and arrays come back as their JSON text: unknown tags, as in the app.
         "move": f"CAST(json_extract({v}, '$.move') AS TEXT)",
@@ -100,22 +106,22 @@ WITH docs AS {materialized}(
   WHERE total IS NOT NULL
 ), listed AS (
   SELECT d.id, d.total, {f['position']} AS position, {f['role']} AS role, {f['question']} AS question,
-         {f['has_question']} AS has_question, {f['move']} AS move, {f['kind']} AS kind
+         {f['skipped']} AS skipped, {f['has_question']} AS has_question, {f['move']} AS move, {f['kind']} AS kind
   FROM docs d CROSS JOIN {elements_sql('d.doc', 'e')}
   WHERE {f['is_object']}
 ), messages AS (
   -- Indexes count the list's objects only, as the app reads the list.
-  SELECT id, total, row_number() OVER (PARTITION BY id ORDER BY position) - 1 AS i, role, question, has_question,
-         move, kind
+  SELECT id, total, row_number() OVER (PARTITION BY id ORDER BY position) - 1 AS i, role, question, skipped,
+         has_question, move, kind
   FROM listed
 ), placed AS (
-  SELECT id, total, i, role, question, has_question, move, kind,
+  SELECT id, total, i, role, question, skipped, has_question, move, kind,
          max(CASE WHEN role = 'assistant' THEN i END)
            OVER (PARTITION BY id ORDER BY i ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS agent_before
   FROM messages
 ), about AS (
   -- The question a message is about: a user message without its own tag is about the assistant's before it.
-  SELECT p.id, p.total, p.i, p.role, p.move, p.kind,
+  SELECT p.id, p.total, p.i, p.role, p.move, p.kind, p.skipped,
          CASE WHEN p.role = 'user' AND NOT p.has_question THEN a.question ELSE p.question END AS question
   FROM placed p LEFT JOIN messages a ON a.id = p.id AND a.i = p.agent_before
 ), asked AS (
@@ -124,18 +130,23 @@ WITH docs AS {materialized}(
   GROUP BY id, question
 ), tallied AS (
   SELECT q.id, q.question, q.asked_message,
-         min(CASE WHEN m.role = 'user' AND m.i > q.asked_message AND {ANSWER.replace('kind', 'm.kind')} THEN m.i END)
-           AS answered_by,
-         min(CASE WHEN m.role = 'user' AND m.i > q.asked_message AND m.kind = 'refuse' THEN m.i END) AS refused_by,
-         count(CASE WHEN m.role = 'user' AND m.i > q.asked_message AND m.kind = 'clarify' THEN 1 END) AS clarifications,
-         count(CASE WHEN m.role = 'assistant' AND m.i >= q.asked_message AND m.move = 'probe' THEN 1 END) AS probes,
-         count(CASE WHEN m.role = 'assistant' AND m.i >= q.asked_message AND m.move = 'redirect' THEN 1 END) AS redirects
-  FROM asked q JOIN about m ON m.id = q.id AND m.question = q.question
+         min(CASE WHEN m.role = 'user' AND m.i > q.asked_message AND {ANSWER.replace('kind', 'm.kind')}
+                  AND m.question = q.question THEN m.i END) AS answered_by,
+         min(CASE WHEN m.i > q.asked_message AND ((m.role = 'user' AND m.kind = 'refuse' AND m.question = q.question)
+                  OR (m.role = 'assistant' AND m.skipped = q.question)) THEN m.i END) AS skipped_by,
+         count(CASE WHEN m.role = 'user' AND m.i > q.asked_message AND m.kind = 'clarify'
+               AND m.question = q.question THEN 1 END) AS clarifications,
+         count(CASE WHEN m.role = 'assistant' AND m.i >= q.asked_message AND m.move = 'probe'
+               AND m.question = q.question THEN 1 END) AS probes,
+         count(CASE WHEN m.role = 'assistant' AND m.i >= q.asked_message AND m.move = 'redirect'
+               AND m.question = q.question THEN 1 END) AS redirects
+  FROM asked q JOIN about m
+    ON m.id = q.id AND (m.question = q.question OR (m.role = 'assistant' AND m.skipped = q.question))
   GROUP BY q.id, q.question, q.asked_message
 )
 SELECT id, question,
-       CASE WHEN answered_by IS NOT NULL THEN 'answered' WHEN refused_by IS NOT NULL THEN 'skipped' ELSE 'asked' END,
-       asked_message, COALESCE(answered_by, refused_by), clarifications, probes, redirects
+       CASE WHEN answered_by IS NOT NULL THEN 'answered' WHEN skipped_by IS NOT NULL THEN 'skipped' ELSE 'asked' END,
+       asked_message, COALESCE(answered_by, skipped_by), clarifications, probes, redirects
 FROM tallied"""
 
 

@@ -79,7 +79,7 @@ def test_marks_and_the_question_list_in_a_browser(live_server, page):
     items = page.locator("#question-records li")
     assert [items.nth(i).get_attribute("data-state") for i in range(3)] == ["answered", "skipped", "asked"]
     assert "1 clarification" in items.nth(0).inner_text() and "1 follow-up" in items.nth(0).inner_text()
-    items.nth(1).get_by_role("link", name="refusal (question 2)").click()
+    items.nth(1).get_by_role("link", name="skipped at (question 2)").click()
     assert page.evaluate("location.hash") == "#message-11"
     assert "I'd rather skip this." in page.locator("#message-11").inner_text()
     assert axe_findings(page) == []
