@@ -6,7 +6,7 @@ import pytest
 from franko.extensions import db
 from franko.insights.coverage import instance_coverage
 from franko.instances.services import update_guide
-from franko.models import ChatInstance
+from franko.models import ChatInstance, ChatResponse
 from tests.factories import agent_says as agent
 from tests.factories import interviewee_says as said
 from tests.factories import make_instance, make_interview
@@ -88,6 +88,22 @@ def test_coverage_counts_skipped_questions_and_never_a_probe_as_the_next_questio
     assert "<th scope=\"col\" class=\"text-end\">Skipped</th>" in page
     svg = client.get(f"/instances/{instance_id}/coverage.svg?version=none").get_data(as_text=True)
     assert "Skipped" in svg
+
+
+def test_a_real_interview_with_a_refusal_and_a_clarification_records_them(app, owner_and_instance):
+    """The interviewer (deterministic rules, no model) tags its messages; the records follow them."""
+    _, instance_id = owner_and_instance
+    person = interview(app, instance_id, 1)
+    for text in ("What do you mean?", LONG, "I'd rather not say.", LONG):
+        assert person.answer(text).status_code in (200, 302)
+    with app.app_context():
+        response = db.session.get(ChatResponse, person.response_id)
+        states = [(r.question, r.state, r.clarifications) for r in response.questions]
+        assert states == [(0, "answered", 0), (1, "answered", 1), (2, "skipped", 0)]
+        assert (response.questions_reached, response.questions_answered, response.questions_skipped,
+                response.completion_status) == (3, 2, 1, "2/3")
+        coverage = instance_coverage(db.session.get(ChatInstance, instance_id))
+    assert numbers(coverage, skipped=True)[0][2][2] == (3, 1, 0, 1)
 
 
 def test_an_instance_without_interviews_says_so(app, client, owner_and_instance):
