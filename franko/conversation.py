@@ -25,6 +25,7 @@ class Entry:
     side: str  # "agent", "interviewee" or "other"
     content: str
     at: datetime | None
+    index: int | None = None  # the message's position in the conversation (question records point at it)
 
 
 class Conversation:
@@ -79,14 +80,14 @@ class Conversation:
     def entries(self) -> list[Entry]:
         """The messages for reading: system prompts and empty ones left out, roles mapped to sides."""
         found = []
-        for item in self.messages:
+        for index, item in enumerate(self.messages):
             role = str(item.get("role") or "").lower()
             if role == "system":
                 continue
             content = _text(item.get("content"))
             if content:
                 side = "agent" if role in AGENT_ROLES else "interviewee" if role in INTERVIEWEE_ROLES else "other"
-                found.append(Entry(side, content, _time(item.get("at"))))
+                found.append(Entry(side, content, _time(item.get("at")), index))
         return found
 
 

@@ -1,4 +1,4 @@
-"""The data model: the spec's three tables, plus the upgrade's archive and Stripe's processed events."""
+"""The data model: the spec's three tables, plus the upgrade's archive, Stripe's processed events and the coverage records."""
 import uuid
 from datetime import datetime, timezone
 
@@ -174,8 +174,14 @@ class ChatResponse(TimestampMixin, db.Model):
     questions_reached: Mapped[int | None] = mapped_column(sa.Integer)
     questions_answered: Mapped[int | None] = mapped_column(sa.Integer)
     notified_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # Added by 0010: questions skipped (refused). The three counts and completion_status are
+    # derived from the response's question records (franko.interview.progress.sync_records);
+    # NULL: nothing recorded (a conversation without question tags, imported or legacy).
+    questions_skipped: Mapped[int | None] = mapped_column(sa.Integer)
 
     instance: Mapped[ChatInstance] = relationship(back_populates="responses")
+    questions: Mapped[list["ResponseQuestion"]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="ResponseQuestion.question")
 
     __table_args__ = (
         # The foreign-key indexes lead with the key and go on with created_at, so that "newest
@@ -196,6 +202,29 @@ def _create_pg_trgm(target, connection, **kw):
     """The search index needs pg_trgm (a trusted extension) where `create_all` builds the schema."""
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+
+
+class ResponseQuestion(db.Model):
+    """What happened to one guide question in one response: asked, answered or skipped, and by which message (§5b).
+
+    Ours, not the seed's: coverage must be a fact per question, not a count of turns. Written with
+    each turn (franko.interview.progress.sync_records); coverage and the CSV read it. Message
+    numbers are indexes into the response's conversation.
+    """
+
+    __tablename__ = "response_questions"
+
+    chat_response_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("chat_responses.id", ondelete="CASCADE"), primary_key=True)
+    question: Mapped[int] = mapped_column(sa.Integer, primary_key=True)  # 0-based, in the response's guide version
+    state: Mapped[str] = mapped_column(sa.Text, nullable=False)  # "asked", "answered" or "skipped"
+    asked_message: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    resolved_message: Mapped[int | None] = mapped_column(sa.Integer)  # the answer, or the refusal
+    clarifications: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    probes: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    redirects: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+
+    __table_args__ = (sa.CheckConstraint("state IN ('asked', 'answered', 'skipped')", name="state"),)
 
 
 class GuideVersion(db.Model):

@@ -46,7 +46,7 @@ def make_response(instance: ChatInstance, first_name="Ada", status="completed", 
         interviewee_first_name=first_name, interview_start_time=start,
         interview_end_time=start + timedelta(minutes=minutes) if status == "completed" else None,
         total_interview_minutes=minutes if status == "completed" else None,
-        completion_status="1/2", questions_reached=2, questions_answered=1, conversation=json.dumps(messages),
+        completion_status="1/2", conversation=json.dumps(messages),  # untagged: no question records, counts NULL
         clean_transcript="Agent: What do you do?\nInterviewee: I run a bakery.",
         charged_at=start,  # it holds an answer: the owner was charged for it
     )
@@ -82,3 +82,30 @@ def signed_up_owner(client, email: str, password: str) -> str:
         user_id = profile.user_id
     log_in(client, user_id)
     return user_id
+
+
+# --- conversations in the agent's tagged format (SPEC §5b) ---------------------------------------
+
+def agent_says(question, content="…", move="ask", by="default") -> dict:
+    """An interviewer's message about `question` (0-based; None with move "close")."""
+    return {"role": "assistant", "content": content, "at": "2026-12-01T10:00:00Z", "question": question,
+            "move": move, "by": by}
+
+
+def interviewee_says(question, content="Something.", kind="answer") -> dict:
+    """An interviewee's message while `question` is in play, of `kind` (answer, thin, clarify, refuse, …)."""
+    return {"role": "user", "content": content, "at": "2026-12-01T10:01:00Z", "question": question, "kind": kind}
+
+
+def make_interview(instance: ChatInstance, messages: list[dict], total: int | None = None, **fields) -> ChatResponse:
+    """A response holding `messages`, with its question records and counts written as the interview service writes them."""
+    from franko.guide import parse_guide
+    from franko.interview.progress import sync_records
+    from franko.interview.services import clean_transcript
+
+    total = len(parse_guide(instance.interview_guide)) if total is None else total
+    fields.setdefault("clean_transcript", clean_transcript(messages, fields.get("first_name", "Ada")))
+    response = make_response(instance, conversation=json.dumps(messages), **fields)
+    sync_records(response, messages, total)
+    db.session.commit()
+    return response

@@ -1,5 +1,5 @@
 """`flask franko seed-demo`: a demo owner with two instances and a dozen interviews (used by `make run`)."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import click
 
@@ -10,7 +10,7 @@ from franko.conversation import Conversation
 from franko.extensions import db
 from franko.guide import parse_guide
 from franko.insights.jobs import queue_insights
-from franko.interview.moves import states
+from franko.interview.progress import sync_records
 from franko.interview.services import clean_transcript
 from franko.models import ChatInstance, ChatResponse, GuideVersion, Profile, utcnow
 from franko.plans import PlanName, start_on_plan
@@ -68,7 +68,7 @@ def seed_demo() -> Profile:
         instance = instances[n % 2]
         start = now - timedelta(days=n, hours=n)
         completed = n % 5 != 4
-        db.session.add(demo_response(owner, instance, first, second, start, completed, n))
+        demo_response(owner, instance, first, second, start, completed, n)  # added by its records' sync
     owner.total_chat_instances_used = len(instances)
     owner.total_responses_used = owner.total_responses_used_this_month = len(PEOPLE)
     owner.total_responses_available = owner.monthly_responses_quota - len(PEOPLE)
@@ -76,29 +76,52 @@ def seed_demo() -> Profile:
     return owner
 
 
-def demo_response(owner, instance, first, second, start, completed, n) -> ChatResponse:
-    guide = parse_guide(instance.interview_guide)
-    asked = guide.questions if completed else guide.questions[:1]
+def demo_messages(guide, n: int, completed: bool, start) -> list[dict]:
+    """A demo conversation in the agent's tagged format (SPEC §5b): most interviewees answer everything;
+    some ask what a question means, get a follow-up, or decline the last question."""
     messages, at = [], start
+
+    def say(role: str, content: str, question: int | None, tag: str) -> None:
+        nonlocal at
+        key = "move" if role == "assistant" else "kind"
+        extra = {"by": "default"} if role == "assistant" else {}
+        messages.append({"role": role, "content": content, "at": at.isoformat() + "Z", "question": question,
+                         key: tag, **extra})
+        at += timedelta(minutes=1)
+
+    asked = guide.questions if completed else guide.questions[:1]
     for i, question in enumerate(asked):
-        answer = ANSWERS[(n + i) % len(ANSWERS)]
-        messages.append({"role": "assistant", "content": question.text, "at": at.isoformat() + "Z", "question": i})
-        messages.append({"role": "user", "content": answer, "at": (at + timedelta(minutes=1)).isoformat() + "Z"})
-        at += timedelta(minutes=2)
+        say("assistant", question.text, i, "ask")
+        if n % 4 == 1 and i == 1:
+            say("user", "Sorry, what do you mean?", i, "clarify")
+            say("assistant", f"I mean, in your own words: {question.text}", i, "clarify")
+        if n % 4 == 3 and i == len(asked) - 1 and completed:
+            say("user", "I'd rather skip this one.", i, "refuse")
+            continue
+        say("user", ANSWERS[(n + i) % len(ANSWERS)], i, "answer")
+        if question.probes and n % 3 == 0:
+            say("assistant", question.probes[0], i, "probe")
+            say("user", ANSWERS[(n + i + 1) % len(ANSWERS)], i, "answer")
     if completed:
-        closing = guide.closing or "Thank you, that was really helpful!"
-        messages.append({"role": "assistant", "content": closing, "at": at.isoformat() + "Z", "question": None})
-    minutes = max(1, int((at - start).total_seconds() // 60))
-    found = states(messages)
-    reached, answered = len(found), sum(1 for s in found.values() if s.answered)
-    return ChatResponse(
+        say("assistant", guide.closing or "Thank you, that was really helpful!", None, "close")
+    return messages
+
+
+def demo_response(owner, instance, first, second, start, completed, n) -> ChatResponse:
+    """One demo interview, with its question records (as the interview service writes them)."""
+    guide = parse_guide(instance.interview_guide)
+    messages = demo_messages(guide, n, completed, start)
+    end = datetime.fromisoformat(messages[-1]["at"].rstrip("Z"))
+    minutes = max(1, int((end - start).total_seconds() // 60))
+    response = ChatResponse(
         user_id=owner.user_id, instance=instance, status="completed" if completed else "abandoned",
         interviewee_first_name=first, interviewee_second_name=second,
         interviewee_email=f"{first.lower()}@example.com" if second else None,
-        interview_start_time=start, interview_end_time=at if completed else None,
+        interview_start_time=start, interview_end_time=end if completed else None,
         total_interview_minutes=minutes if completed else None, guide_version=1,
-        completion_status=f"{len(asked)}/{len(guide)}", questions_reached=reached, questions_answered=answered,
         conversation=Conversation(messages),
-        clean_transcript=clean_transcript(messages, first) if completed else None, created_at=start, updated_at=at,
+        clean_transcript=clean_transcript(messages, first) if completed else None, created_at=start, updated_at=end,
         charged_at=start,  # every demo interview took a first answer
     )
+    sync_records(response, messages, len(guide))
+    return response

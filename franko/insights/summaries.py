@@ -60,7 +60,8 @@ class Material:
     turns: tuple[tuple[str, str], ...]
     questions: tuple[str, ...] = ()
     minutes: int | None = None
-    answered: int | None = None  # guide questions answered (None: not recorded)
+    answered: int | None = None  # guide questions answered (None: not recorded), from the question records
+    skipped: int = 0  # guide questions the interviewee refused
     legacy: bool = False  # the turns were read from a text-only transcript
 
     @property
@@ -89,7 +90,8 @@ def turns_of(conversation: Conversation | None, clean_transcript: str | None) ->
 
 def material_of(response: ChatResponse, questions: Sequence[str] = ()) -> Material:
     turns, legacy = turns_of(response.conversation, response.clean_transcript)
-    return Material(turns, tuple(questions), response.total_interview_minutes, response.questions_answered, legacy)
+    return Material(turns, tuple(questions), response.total_interview_minutes, response.questions_answered,
+                    skipped=response.questions_skipped or 0, legacy=legacy)
 
 
 # --- the offline method -------------------------------------------------------------------------
@@ -121,14 +123,15 @@ def topics(answers: Sequence[str], limit: int = 3) -> list[str]:
 
 
 def opening(material: Material) -> str:
-    """'Answered 3 of 4 questions in 12 minutes.'"""
+    """'Answered 3 of 4 questions in 12 minutes.', or '… of 4 questions (1 skipped) in …'."""
     minutes = f" in {material.minutes} minute{'s' if material.minutes != 1 else ''}" if material.minutes else ""
     if material.legacy:
         count = sum(len(words(a)) for a in material.answers)
         return f"An imported conversation of {count} word{'s' if count != 1 else ''}{minutes}."
     if material.questions and material.answered is not None:
         total = len(material.questions)
-        return f"Answered {material.answered} of {total} question{'s' if total != 1 else ''}{minutes}."
+        skipped = f" ({material.skipped} skipped)" if material.skipped else ""
+        return f"Answered {material.answered} of {total} question{'s' if total != 1 else ''}{skipped}{minutes}."
     count = len(material.answers)
     return f"Gave {count} answer{'s' if count != 1 else ''}{minutes}."
 

@@ -24,8 +24,9 @@ from franko.extensions import db
 from franko.guide import Guide, parse_guide, plain_text
 from franko.instances.versions import guide_of, record_version
 from franko.interview.agent import Context, DefaultAgent, Turn, agent_from_config, next_turn
-from franko.interview.moves import Move, last_question, states
+from franko.interview.moves import Move, last_question
 from franko.interview.jobs import after_completion
+from franko.interview.progress import sync_records
 from franko.jobs.queue import Job
 from franko.models import ChatInstance, ChatResponse, Profile, utcnow
 from franko.notifications.jobs import check_quota
@@ -272,11 +273,8 @@ def finish(response: ChatResponse, messages: Conversation, status: str, total_qu
 
 
 def record_progress(response: ChatResponse, messages, total_questions: int) -> None:
-    """Coverage of the guide so far: "answered/total", and the reach counts the instance's coverage adds up."""
-    found = {q: s for q, s in states(messages).items() if 0 <= q < total_questions}
-    response.questions_reached = len(found)
-    response.questions_answered = sum(1 for s in found.values() if s.answered)
-    response.completion_status = f"{response.questions_answered}/{total_questions}"
+    """Coverage of the guide so far: the per-question records, "answered/total" and the counts derived from them."""
+    sync_records(response, messages, total_questions)
 
 
 def after_commit(work: Job, *args) -> None:

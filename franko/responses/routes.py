@@ -10,7 +10,7 @@ from franko.instances.services import get_owned_instance
 from franko.responses import bp
 from franko.responses.services import (
     STATUSES, Filters, delete_response, export_filename, export_rows, get_owned_response, neighbours,
-    responses_page,
+    responses_page, transcript_view,
 )
 
 
@@ -45,9 +45,10 @@ def export(instance_id: uuid.UUID):
 def show(response_id: uuid.UUID):
     response, instance = get_owned_response(response_id, current_user.user_id)
     newer, older = neighbours(response)
+    questions, marks = transcript_view(response, instance)
     return render_template("responses/show.html", response=response, instance=instance, newer=newer, older=older,
                            messages=response.conversation.entries(), legacy_text=response.conversation.text,
-                           delete_form=ConfirmForm())
+                           questions=questions, marks=marks, delete_form=ConfirmForm())
 
 
 @bp.route("/responses/<uuid:response_id>/delete", methods=["POST"])

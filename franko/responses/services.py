@@ -18,6 +18,7 @@ STATUSES = RESPONSE_STATUSES
 EXPORT_BATCH = 500
 # What a spreadsheet would run as a formula: =, +, -, @ and the tab / CR that some apps strip first.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SKIPPED_CELL = "(skipped)"  # a question's cell when the interviewee refused it
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,39 @@ def get_owned_response(response_id: uuid.UUID, user_id: str) -> tuple[ChatRespon
     return row[0], row[1]
 
 
+@dataclass(frozen=True)
+class QuestionRow:
+    """One guide question as the response page lists it: what happened to it, and the messages that show it."""
+
+    number: int  # 1-based
+    text: str
+    state: str  # "not asked", "asked", "answered" or "skipped"
+    asked_message: int | None = None
+    resolved_message: int | None = None
+    clarifications: int = 0
+    probes: int = 0
+    redirects: int = 0
+
+
+def transcript_view(response: ChatResponse, instance: ChatInstance) -> tuple[list[QuestionRow], dict]:
+    """The response page's per-question list (from the stored records) and each message's mark, by message index."""
+    from franko.guide import plain_text
+    from franko.instances.versions import guide_of
+    from franko.interview.records import message_marks
+
+    records = {r.question: r for r in response.questions}
+    if not records:  # nothing recorded (an imported conversation): no list, no marks
+        return [], {}
+    guide = guide_of(response, instance)
+    rows = []
+    for i, question in enumerate(guide.questions):
+        r = records.get(i)
+        rows.append(QuestionRow(i + 1, plain_text(question.text), "not asked") if r is None else QuestionRow(
+            i + 1, plain_text(question.text), r.state, r.asked_message, r.resolved_message, r.clarifications, r.probes,
+            r.redirects))
+    return rows, message_marks(list(response.conversation), len(guide))
+
+
 def delete_response(response: ChatResponse) -> None:
     """Delete one response (the quota is not given back: the interview took place); its instance's themes are redone."""
     from franko.insights.jobs import refresh_themes
@@ -195,10 +229,10 @@ def export_rows(instance: ChatInstance, filters: Filters) -> Iterator[str]:
     """The CSV of what the filter selects, newest first, line by line: one row per response.
 
     After the response's own columns come one column per guide question, holding the
-    interviewee's answers to it (follow-ups included), so an interview still in progress
-    exports what it has so far. Rows are fetched in batches (a server-side cursor on
-    PostgreSQL), so an export of any size never sits in memory. A BOM first tells spreadsheet
-    apps the file is UTF-8.
+    interviewee's answers to it (follow-ups included; "(skipped)" when refused: see
+    answers_by_question), so an interview still in progress exports what it has so far. Rows
+    are fetched in batches (a server-side cursor on PostgreSQL), so an export of any size never
+    sits in memory. A BOM first tells spreadsheet apps the file is UTF-8.
     """
     from franko.guide import parse_guide
     from franko.interview.services import clean_transcript
@@ -226,20 +260,16 @@ def export_rows(instance: ChatInstance, filters: Filters) -> Iterator[str]:
 
 
 def answers_by_question(messages: list[dict], count: int) -> list[str]:
-    """The interviewee's answers to each of `count` guide questions: an answer belongs to the
-    question the agent's message before it was about (its `question` index); follow-up answers
-    are joined to the first. Conversations without question indexes (legacy) give empty cells."""
-    answers: list[list[str]] = [[] for _ in range(count)]
-    current = None
-    for message in messages:
-        role = message.get("role")
-        if role == "assistant":
-            current = message.get("question")
-        elif role == "user" and isinstance(current, int) and 0 <= current < count:
-            text = " ".join(str(message.get("content") or "").split())
-            if text:
-                answers[current].append(text)
-    return [" / ".join(parts) for parts in answers]
+    """One cell per guide question, by the question records' rule (franko.interview.records): the
+    interviewee's answers to it, follow-up answers joined to the first; "(skipped)" for a question
+    refused; empty when not asked or not answered. Clarification requests, questions back and
+    attempts to redirect the interviewer are no answers. Conversations without question tags
+    (legacy) give empty cells."""
+    from franko.interview.records import SKIPPED, answer_texts, question_records
+
+    states = {r.question: r.state for r in question_records(messages, count)}
+    return [SKIPPED_CELL if states.get(n) == SKIPPED else " / ".join(texts)
+            for n, texts in enumerate(answer_texts(messages, count))]
 
 
 def export_filename(instance: ChatInstance, status: str | None = None) -> str:

@@ -63,4 +63,12 @@ def test_seed_demo_is_idempotent_and_consistent(app, runner):
         completed = db.session.scalars(sa.select(ChatResponse).where(ChatResponse.status == "completed")).all()
         assert len(completed) == 10 and all(r.summary is not None for r in completed)
         assert all(i.themes is not None for i in db.session.scalars(sa.select(ChatInstance)))
+        # Their question records agree with their counts; some asked what a question meant, some skipped one.
+        from franko.models import ResponseQuestion
+
+        records = db.session.scalars(sa.select(ResponseQuestion)).all()
+        assert sum(r.questions_reached for r in completed) + 2 == len(records)  # the two abandoned reached one each
+        assert sum(r.state == "skipped" for r in records) == sum(r.questions_skipped for r in completed) > 0
+        assert any(r.clarifications for r in records) and any(r.probes for r in records)
+        assert all(r.completion_status == f"{r.questions_answered}/{r.questions_reached}" for r in completed)
     assert runner.invoke(args=["franko", "verify"]).exit_code == 0

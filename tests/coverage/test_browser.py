@@ -1,7 +1,9 @@
 """The instance page's coverage chart and table, in a real browser, at desktop and phone widths, with axe-core."""
 import pytest
 
-from tests.factories import make_instance, make_profile, make_response
+from tests.factories import agent_says as agent
+from tests.factories import interviewee_says as said
+from tests.factories import make_instance, make_interview, make_profile
 from tests.helpers import axe_findings
 from tests.conftest import screenshot
 
@@ -14,9 +16,10 @@ def test_coverage_chart_and_table_on_the_instance_page(live_server, page):
     with live_server.app.app_context():
         owner = make_profile(email="cover@example.com", password="correct horse", plan="starter")
         instance = make_instance(owner, guide=GUIDE)
-        for reached, answered in ((3, 3), (3, 3), (2, 1), (1, 0)):
-            make_response(instance, completion_status=f"{answered}/3", questions_reached=reached,
-                          questions_answered=answered)
+        everything = [agent(0), said(0), agent(1), said(1), agent(2), said(2), agent(None, "Thanks", move="close")]
+        for messages in (everything, everything, [agent(0), said(0), agent(1), said(1, "skip", "refuse")],
+                         [agent(0)]):
+            make_interview(instance, messages)
         instance_id = instance.id
     base = live_server.url
     page.goto(base + "/auth/login")
@@ -26,9 +29,9 @@ def test_coverage_chart_and_table_on_the_instance_page(live_server, page):
     page.goto(f"{base}/instances/{instance_id}")
     section = page.locator("#coverage")
     rows = section.locator("tbody tr").all_inner_texts()
-    assert [r.split("\t") for r in rows] == [["1", "What do you bake every morning?", "4", "3"],
-                                             ["2", "What is the hardest part of it?", "3", "2"],
-                                             ["3", "What would help you most?", "2", "2"]]
+    assert [r.split("\t") for r in rows] == [["1", "What do you bake every morning?", "4", "3", "0"],
+                                             ["2", "What is the hardest part of it?", "3", "2", "1"],
+                                             ["3", "What would help you most?", "2", "2", "0"]]
     chart = section.locator("img.coverage-chart")
     chart.scroll_into_view_if_needed()
     assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", chart.element_handle())

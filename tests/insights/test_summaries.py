@@ -28,6 +28,23 @@ def test_offline_summary_is_extractive_and_deterministic():
     assert offline_summary(material(ADA, questions=("a", "b", "c"), minutes=7, answered=3)).quotes == summary.quotes
 
 
+def test_the_opening_counts_answered_and_skipped_questions_from_the_records(app):
+    from tests.factories import agent_says as agent
+    from tests.factories import interviewee_says as said
+    from tests.factories import make_interview
+
+    with app.app_context():
+        instance = make_instance(make_profile(), guide=GUIDE)
+        response = make_interview(instance, [
+            agent(0), said(0, "I run a small bakery in Leeds."), agent(1, move="probe"), said(1, "Flour is dear."),
+            agent(1), said(1, "Rather not say.", "refuse"), agent(2), said(2, "What do you mean?", "clarify"),
+            agent(None, "Thanks!", move="close")], minutes=7)
+        summarize_and_store(response.id)
+        text = db.session.get(ChatResponse, response.id).summary.text
+    # The probe wrongly tagged as question 2 does not count it answered: 1 answered, 1 skipped of 3.
+    assert text.startswith("Answered 1 of 3 questions (1 skipped) in 7 minutes.")
+
+
 def test_offline_quotes_are_verbatim_sentences_of_the_answers():
     answers = ["Honestly?  We  lose\nabout a third of our   orders to late vans, every single week.",
                "The vans are old. Our drivers quit because the vans break down and orders go out late!"]

@@ -28,8 +28,9 @@ def test_answer_statements_do_not_grow_with_stored_responses(app):
     assert few == many
     intake, first, later = few
     # Intake: the instance, its owner, the guide's latest version (and, for this guide written without
-    # the editor, recording it as version 1), the insert. An answer: the instance, the response and
-    # the owner by primary key, the response's guide version; the row claim, the response again, the
-    # charge (first answer only), the update; then the quota check the first answer queues (run at
-    # once in tests, in the worker in production): the owner by primary key.
-    assert (intake, first, later) == (5, 9, 7)
+    # the editor, recording it as version 1), the insert, its question records' insert. An answer:
+    # the instance, the response, the response's guide version (read twice: the replay check and
+    # the answer), the owner by primary key; the row claim, the response again, the charge (first
+    # answer only), the update, the question records replaced (a delete, an insert); then the quota
+    # check the first answer queues (run at once in tests, in the worker in production): the owner.
+    assert (intake, first, later) == (6, 12, 10)

@@ -34,4 +34,18 @@ def test_transcript_view_is_constant_in_messages(client, app, instance_id):
         long_messages = [{"role": "assistant" if i % 2 else "user", "content": f"m{i}"} for i in range(400)]
         long = make_response(instance, conversation=json.dumps(long_messages)).id
     assert statements(client, app, f"/responses/{short}") == statements(client, app, f"/responses/{long}")
-    assert statements(client, app, f"/responses/{short}") <= 4
+    assert statements(client, app, f"/responses/{short}") <= 5  # … and its question records
+
+
+def test_transcript_view_with_question_records_is_constant_in_messages(client, app, instance_id):
+    from tests.factories import agent_says as agent
+    from tests.factories import interviewee_says as said
+    from tests.factories import make_interview
+
+    with app.app_context():
+        instance = db.session.get(ChatInstance, instance_id)
+        short = make_interview(instance, [agent(0), said(0)], guide_version=1).id
+        long = make_interview(instance, [agent(0), said(0)] + [agent(0, move="probe"), said(0)] * 200,
+                              guide_version=1).id
+    assert statements(client, app, f"/responses/{short}") == statements(client, app, f"/responses/{long}")
+    assert statements(client, app, f"/responses/{short}") <= 6  # … its records, and its guide version's text

@@ -19,7 +19,7 @@ def seed_response(app, instance_id, **fields):
 
 def bubbles(page: str) -> list[tuple[str, str]]:
     return [(side, re.sub(r"</?p>", "", text).strip()) for side, text in
-            re.findall(r'<div class="chat-bubble (\w+)[^"]*"><div class="chat-meta">.*?</div>(.*?)</div>', page, re.S)]
+            re.findall(r'<div class="chat-bubble (\w+)[^"]*"[^>]*><div class="chat-meta">.*?</div>(.*?)</div>', page, re.S)]
 
 
 def test_transcript_shows_bubbles_facts_and_clean_transcript(client, app, instance_id):
