@@ -1,6 +1,7 @@
 """Sending one email: through SMTP when configured, else to the log and the development outbox.
 
-Requests only queue their emails (`send_template`); the worker sends them (`franko.mail.jobs`).
+Requests only queue their emails (`send_template`, in their own transaction); the worker sends them
+(`franko.mail.jobs`): a job whose worker dies before the server's 250 runs again.
 """
 import json
 import logging
@@ -75,19 +76,14 @@ def render_email(template: str, **context) -> str:
 
 
 def send_template(to: str, subject: str, template: str, **context) -> bool:
-    """Render templates/email/<template>.txt and queue it; False when the queue cannot take it."""
+    """Render templates/email/<template>.txt and queue it in the caller's transaction (the caller commits)."""
     from franko.mail.jobs import deliver_email
 
-    body = render_email(template, **context)
-    try:
-        deliver_email.enqueue(to, subject, body)
-    except Exception:  # noqa: BLE001 — the queue's store (Redis) is down: the caller says "try later"
-        log.exception("email to %s (%s) could not be queued", to, subject)
-        return False
+    deliver_email.enqueue(to, subject, render_email(template, **context))
     return True
 
 
-def send_email(to: str, subject: str, body: str) -> bool:
+def send_email(to: str, subject: str, body: str, message_id: str | None = None) -> bool:
     """Send a plain-text email. A mail server that fails is logged, never raised: the caller says "try later"."""
     config = current_app.config
     if not config.get("MAIL_SERVER"):
@@ -98,7 +94,7 @@ def send_email(to: str, subject: str, body: str) -> bool:
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="franko")
+    message["Message-ID"] = message_id or make_msgid(domain="franko")
     message.set_content(body)
     try:
         with _connect(config) as smtp:
