@@ -34,6 +34,7 @@ def test_response_completed_is_sent_signed_and_verified_independently(app, recei
     instance_id, response_id, secret = completed_response(app, receiver.url)
     with app.app_context():
         queue_event("response.completed", str(response_id))
+        db.session.commit()  # the delivery and its job, queued together
     [row] = deliveries(app)
     assert (row.status, row.attempts, row.response_code, row.error) == ("delivered", 1, 200, None)
     assert row.delivered_at is not None and row.url == receiver.url
@@ -74,6 +75,7 @@ def test_receiver_failing_twice_gets_it_on_the_third_attempt(app, receiver):
     receiver.answers = [500, 500]
     with app.app_context():
         queue_event("response.completed", str(response_id))
+        db.session.commit()  # the delivery and its job, queued together
     [row] = deliveries(app)
     assert (row.status, row.attempts, row.response_code) == ("pending", 1, 500)
     assert row.error == "HTTP 500: receiver says no"
@@ -94,6 +96,7 @@ def test_receiver_failing_for_good_marks_the_delivery_failed(app, receiver):
     receiver.answers = [503] * 20
     with app.app_context():
         queue_event("response.completed", str(response_id))
+        db.session.commit()  # the delivery and its job, queued together
     run_pending(app)
     [row] = deliveries(app)
     assert (row.status, row.attempts, row.response_code) == ("failed", deliver.retries + 1, 503)
@@ -106,6 +109,7 @@ def test_unreachable_receiver_is_logged_with_the_reason(app):
     _, response_id, _ = completed_response(app, f"http://127.0.0.1:{free_port()}/gone")  # nobody listens there
     with app.app_context():
         queue_event("response.completed", str(response_id))
+        db.session.commit()  # the delivery and its job, queued together
     [row] = deliveries(app)
     assert (row.status, row.attempts, row.response_code) == ("pending", 1, None)
     assert row.error.startswith("Could not connect")
@@ -117,6 +121,7 @@ def test_a_job_run_twice_sends_and_logs_once(app, receiver):
         after_completion(str(response_id))
         after_completion(str(response_id))
         queue_event("response.completed", str(response_id))
+        db.session.commit()  # the delivery and its job, queued together
     [row] = deliveries(app)
     with app.app_context():
         deliver(str(row.id))  # the delivery job itself, run again
@@ -136,6 +141,7 @@ def test_replay_sends_the_same_delivery_again_freshly_signed(app, receiver):
     instance_id, response_id, secret = completed_response(app, receiver.url)
     with app.app_context():
         queue_event("response.completed", str(response_id))
+        db.session.commit()  # the delivery and its job, queued together
         row = db.session.scalar(db.select(WebhookDelivery))
         replay(row, db.session.get(ChatInstance, instance_id))
     [row] = deliveries(app)
