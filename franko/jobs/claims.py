@@ -27,12 +27,13 @@ def take(key: str) -> bool:
     now, me = utcnow(), holder()
     until = now + timedelta(seconds=lease_seconds())
     db.session.rollback()  # a fresh transaction: the claim is its first write
-    taken = db.session.execute(insert_ignoring_duplicates(JobClaim, key=key, holder=me, lease_until=until)).rowcount
-    if not taken:
+    taken = db.session.execute(insert_ignoring_duplicates(JobClaim, key=key, holder=me, lease_until=until)
+                               .returning(claims.c.key)).first()
+    if taken is None:
         taken = db.session.execute(sa.update(claims).where(claims.c.key == key, claims.c.lease_until < now)
-                                   .values(holder=me, lease_until=until)).rowcount
+                                   .values(holder=me, lease_until=until).returning(claims.c.key)).first()
     db.session.commit()
-    return bool(taken)
+    return taken is not None
 
 
 def drop(key: str) -> None:
