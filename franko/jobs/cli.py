@@ -2,6 +2,7 @@
 import click
 from flask import current_app
 
+from franko import database
 from franko.cli import franko_cli
 from franko.extensions import db
 from franko.jobs import admin
@@ -14,6 +15,7 @@ from franko.jobs.worker import Worker
 def worker_command(threads: int | None) -> None:
     """Run queued jobs until SIGTERM or Ctrl-C (running jobs get FRANKO_WORKER_GRACE seconds to finish)."""
     threads = threads or current_app.config.get("FRANKO_WORKER_THREADS", 4)
+    database.IMMEDIATE["on"] = True
     click.echo(f"Franko worker: {threads} thread(s).")
     raise SystemExit(Worker(current_app._get_current_object(), threads).run())
 

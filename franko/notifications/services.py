@@ -57,6 +57,7 @@ def _send(to: str, subject: str, body: str, once: str | None) -> None:
     """Send (a Message-ID made of `once`, when given, so a repeat is recognisable); raise NotSent if the server fails."""
     subject = " ".join(subject.split())  # typed names and titles never break the header onto a new line
     message_id = f"<{once.replace(':', '.')}@franko>" if once else None
+    db.session.rollback()  # nothing is written before the send, and no read stays open while the server answers
     if not send_email(to, subject, body, message_id=message_id):
         raise NotSent(f"notification to {to} ({subject}) not sent")
 
@@ -85,11 +86,12 @@ def notify_response(response_id: str) -> bool:
         if found is None:
             return False
         response, owner = found
+        response_pk = response.id
         line = _line(response, response.instance.title)
         body = render_email("response_completed", line=line, settings=external_url("notifications.edit"))
         _send(owner.email, f"New response: {line.interviewee} completed \"{line.instance_title}\"", body, key)
         table = ChatResponse.__table__
-        db.session.execute(sa.update(table).where(table.c.id == response.id, table.c.notified_at.is_(None))
+        db.session.execute(sa.update(table).where(table.c.id == response_pk, table.c.notified_at.is_(None))
                            .values(notified_at=utcnow()))
     return True
 

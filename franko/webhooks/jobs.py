@@ -26,6 +26,7 @@ def deliver(delivery_id: str) -> None:
     alone, so a repeated job sends nothing more.
     """
     target = services.pending_target(delivery_id)
+    db.session.rollback()  # no transaction open while the receiver answers (on SQLite it would hold off every writer)
     if target is None:
         return
     if not target.secret:
