@@ -20,8 +20,8 @@ class QueuedJob(db.Model):
 
     __tablename__ = "jobs"
 
-    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
-                                    autoincrement=True)
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), sa.Identity(),
+                                    primary_key=True)  # SQLite: its rowid
     name: Mapped[str] = mapped_column(sa.Text, nullable=False)
     args: Mapped[str] = mapped_column(sa.Text, nullable=False)  # a JSON list
     key: Mapped[str | None] = mapped_column(sa.Text)

@@ -27,7 +27,7 @@ def upgrade():
     # Two new, empty tables: no lock on any existing one, no backfill.
     op.create_table(
         "jobs",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), sa.Identity(), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("args", sa.Text(), nullable=False),
         sa.Column("key", sa.Text(), nullable=True),
