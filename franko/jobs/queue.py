@@ -93,9 +93,9 @@ def job(retries: int = 5, retry_delay: int = 10) -> Callable[[Callable], Job]:
 
 
 def periodic(schedule: Callable) -> Callable[[Callable], Job]:
-    """Mark a function as a job each worker queues on a schedule, e.g. `periodic(crontab(minute="0"))`."""
+    """Mark a function as a job each worker queues on a schedule, e.g. `periodic(crontab(minute="0"))` (3 attempts)."""
     def register(func: Callable) -> Job:
-        found = Job(func, 0, 0, schedule)
+        found = Job(func, 2, 10, schedule)
         JOBS[found.name] = found
         return found
     return register

@@ -7,6 +7,7 @@ worker whose lease expired and was taken over changes nothing.
 """
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ log = logging.getLogger("franko.jobs")
 jobs = QueuedJob.__table__
 claims = JobClaim.__table__
 ERROR_MAX_LENGTH = 2000
+CURRENT: contextvars.ContextVar[tuple[Claimed, str]] = contextvars.ContextVar("franko_current_job")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Claimed:
     attempts: int
     max_attempts: int
     retry_delay: int
+    created_at: datetime  # with the id, names this job even if SQLite reuses a deleted job's id
 
     def describe(self) -> str:
         return f"job {self.id} {self.name.rsplit('.', 1)[-1]}{tuple(self.args)!r}"
@@ -66,16 +69,17 @@ def claim(holder: str, limit: int, *, ids: list[int] | None = None, any_time: bo
         sa.update(jobs).where(jobs.c.id.in_(pick.scalar_subquery()))
         .values(status=RUNNING, leased_by=holder, lease_until=now + timedelta(seconds=lease_seconds()),
                 attempts=jobs.c.attempts + 1)
-        .returning(jobs.c.id, jobs.c.name, jobs.c.args, jobs.c.attempts, jobs.c.max_attempts, jobs.c.retry_delay)
+        .returning(jobs.c.id, jobs.c.name, jobs.c.args, jobs.c.attempts, jobs.c.max_attempts, jobs.c.retry_delay,
+                   jobs.c.created_at)
     ).all()
     db.session.commit()
-    return sorted((Claimed(r.id, r.name, json.loads(r.args), r.attempts, r.max_attempts, r.retry_delay) for r in rows),
-                  key=lambda c: c.id)
+    return sorted((Claimed(r.id, r.name, json.loads(r.args), r.attempts, r.max_attempts, r.retry_delay, r.created_at)
+                   for r in rows), key=lambda c: c.id)
 
 
 def _mine(row: Claimed, holder: str):
-    return sa.and_(jobs.c.id == row.id, jobs.c.leased_by == holder, jobs.c.attempts == row.attempts,
-                   jobs.c.status == RUNNING)
+    return sa.and_(jobs.c.id == row.id, jobs.c.created_at == row.created_at, jobs.c.leased_by == holder,
+                   jobs.c.attempts == row.attempts, jobs.c.status == RUNNING)
 
 
 def _finish(row: Claimed, holder: str) -> None:
@@ -102,10 +106,17 @@ def _retry_or_fail(row: Claimed, holder: str, error: str, later: float | None = 
     return outcome
 
 
+def done_now() -> None:
+    """The running job's effect has just happened (a mail server's 250): remove its row at once, not after tidying up."""
+    current = CURRENT.get(None)
+    if current is not None:
+        _finish(*current)
+
+
 def run_claimed(app: Flask, row: Claimed, holder: str) -> str:
     """Run one leased job in an app context of its own; returns "done", "retry" or "failed"."""
     with app.app_context():
-        token = HOLDER.set(holder)
+        token, current = HOLDER.set(holder), CURRENT.set((row, holder))
         try:
             found = JOBS.get(row.name)
             if found is None:
@@ -124,6 +135,7 @@ def run_claimed(app: Flask, row: Claimed, holder: str) -> str:
             return _retry_or_fail(row, holder, f"{type(exc).__name__}: {exc}")
         finally:
             HOLDER.reset(token)
+            CURRENT.reset(current)
             db.session.remove()
 
 

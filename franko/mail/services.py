@@ -10,6 +10,7 @@ import smtplib
 import ssl
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -83,12 +84,20 @@ def send_template(to: str, subject: str, template: str, **context) -> bool:
     return True
 
 
-def send_email(to: str, subject: str, body: str, message_id: str | None = None) -> bool:
-    """Send a plain-text email. A mail server that fails is logged, never raised: the caller says "try later"."""
+def send_email(to: str, subject: str, body: str, message_id: str | None = None,
+               accepted: Callable[[], None] | None = None) -> bool:
+    """Send a plain-text email. A mail server that fails is logged, never raised: the caller says "try later".
+
+    `accepted` runs as soon as the server has accepted the message (its 250), before the
+    connection is closed: the caller marks the email sent then, leaving the least time in which
+    a lost worker would have sent it without knowing.
+    """
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         log.info("email (no MAIL_SERVER: not sent) to %s: %s\n%s", to, subject, body)
         _keep_in_outbox(Sent(to, subject, body))
+        if accepted is not None:
+            accepted()
         return True
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
@@ -101,6 +110,8 @@ def send_email(to: str, subject: str, body: str, message_id: str | None = None) 
             if config.get("MAIL_USERNAME"):
                 smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
             smtp.send_message(message)
+            if accepted is not None:
+                accepted()
     except (OSError, smtplib.SMTPException):
         log.exception("email to %s (%s) could not be sent through %s", to, subject, config["MAIL_SERVER"])
         return False

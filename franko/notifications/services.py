@@ -53,12 +53,20 @@ class ResponseLine:
     ended_at: datetime | None
 
 
-def _send(to: str, subject: str, body: str, once: str | None) -> None:
-    """Send (a Message-ID made of `once`, when given, so a repeat is recognisable); raise NotSent if the server fails."""
+def _send(to: str, subject: str, body: str, once: str | None, mark: sa.Update) -> None:
+    """Send, and commit `mark` (the email's final mark) the moment the server accepted it; raise NotSent if it failed.
+
+    A Message-ID made of `once`, when given, makes a repeat recognisable.
+    """
     subject = " ".join(subject.split())  # typed names and titles never break the header onto a new line
     message_id = f"<{once.replace(':', '.')}@franko>" if once else None
     db.session.rollback()  # nothing is written before the send, and no read stays open while the server answers
-    if not send_email(to, subject, body, message_id=message_id):
+
+    def accepted() -> None:
+        db.session.execute(mark)
+        db.session.commit()
+
+    if not send_email(to, subject, body, message_id=message_id, accepted=accepted):
         raise NotSent(f"notification to {to} ({subject}) not sent")
 
 
@@ -89,10 +97,10 @@ def notify_response(response_id: str) -> bool:
         response_pk = response.id
         line = _line(response, response.instance.title)
         body = render_email("response_completed", line=line, settings=external_url("notifications.edit"))
-        _send(owner.email, f"New response: {line.interviewee} completed \"{line.instance_title}\"", body, key)
         table = ChatResponse.__table__
-        db.session.execute(sa.update(table).where(table.c.id == response_pk, table.c.notified_at.is_(None))
-                           .values(notified_at=utcnow()))
+        _send(owner.email, f"New response: {line.interviewee} completed \"{line.instance_title}\"", body, key,
+              sa.update(table).where(table.c.id == response_pk, table.c.notified_at.is_(None))
+              .values(notified_at=utcnow()))
     return True
 
 
@@ -147,14 +155,15 @@ def send_digest(user_id: str, now: datetime) -> int | None:
             return None
         since = owner.digest_sent_at or now - timedelta(days=1)
         lines = completed_between(user_id, since, now)
+        table = Profile.__table__
+        mark = sa.update(table).where(table.c.user_id == user_id, _due(cutoff)).values(digest_sent_at=now)
         if lines:
             body = render_email("digest", lines=lines, since=since, now=now,
                                 settings=external_url("notifications.edit"))
             subject = f"Your Franko digest: {len(lines)} new response{'s' if len(lines) != 1 else ''}"
-            _send(owner.email, subject, body, f"{key}:{now:%Y%m%d%H%M}")
-        table = Profile.__table__
-        db.session.execute(sa.update(table).where(table.c.user_id == user_id, _due(cutoff))
-                           .values(digest_sent_at=now))
+            _send(owner.email, subject, body, f"{key}:{now:%Y%m%d%H%M}", mark)
+        else:
+            db.session.execute(mark)
     return len(lines)
 
 
@@ -193,10 +202,10 @@ def check_quota(user_id: str) -> int | None:
         body = render_email("quota", level=level, usage=numbers, billing=external_url("billing.index"))
         subject = ("You have used all your Franko responses this period" if level == 100
                    else f"You have used {numbers.percent}% of your Franko responses this period")
-        _send(owner.email, subject, body, None)  # a level may come again next period: no fixed Message-ID
         table = Profile.__table__
-        db.session.execute(sa.update(table).where(table.c.user_id == user_id, table.c.quota_notice_level < level)
-                           .values(quota_notice_level=level))
+        _send(owner.email, subject, body, None,  # a level may come again next period: no fixed Message-ID
+              sa.update(table).where(table.c.user_id == user_id, table.c.quota_notice_level < level)
+              .values(quota_notice_level=level))
     return level
 
 
