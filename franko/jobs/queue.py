@@ -53,7 +53,7 @@ class Job:
     func: Callable
     retries: int
     retry_delay: int
-    schedule: Callable | None = None  # periodic jobs: huey's crontab(...), a test of a minute
+    schedule: Callable | None = None  # periodic jobs: crontab(...) (franko.jobs.schedule), a test of a minute
 
     @property
     def name(self) -> str:

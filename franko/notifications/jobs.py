@@ -1,10 +1,9 @@
 """The notification jobs: one email per completed response, the daily digest, the quota warnings."""
 from datetime import datetime
 
-from huey import crontab
-
 from franko.extensions import db
 from franko.jobs import job, periodic
+from franko.jobs.schedule import crontab
 from franko.models import utcnow
 from franko.notifications import services
 

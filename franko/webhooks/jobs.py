@@ -2,10 +2,10 @@
 import logging
 
 from flask import current_app
-from huey import crontab
 
 from franko.extensions import db
 from franko.jobs import job, periodic
+from franko.jobs.schedule import crontab
 from franko.webhooks import services, transport
 from franko.webhooks.signing import HEADER, sign
 

@@ -235,3 +235,30 @@ def test_the_worker_command_sends_a_queued_email_and_stops_on_sigterm(queued_app
     assert "Franko worker: 2 thread(s)" in output
     assert "SIGTERM: taking no new job; 0 running" in output and "stopped on SIGTERM; every running job finished" in output
     assert worker.returncode == 0
+
+
+def test_crontab_reads_cron_fields():
+    from datetime import datetime
+
+    from franko.jobs.schedule import crontab
+
+    hourly, every_quarter, office = crontab(minute="0"), crontab(minute="*/15"), crontab(minute="0,30", hour="8-17")
+    assert hourly(datetime(2026, 1, 1, 4, 0)) and not hourly(datetime(2026, 1, 1, 4, 1))
+    assert [m for m in range(60) if every_quarter(datetime(2026, 1, 1, 4, m))] == [0, 15, 30, 45]
+    assert office(datetime(2026, 1, 1, 8, 30)) and not office(datetime(2026, 1, 1, 18, 0))
+    with pytest.raises(ValueError):
+        crontab(minute="61")
+
+
+def test_each_worker_queues_a_periodic_job_once_a_minute(queued_app):
+    from datetime import datetime
+
+    from franko.jobs.worker import queue_periodic
+
+    on_the_hour = datetime(2026, 1, 1, 8, 0)
+    with queued_app.app_context():
+        assert queue_periodic(on_the_hour) == 2  # the digests (hourly) and the stale deliveries' sweep (each minute)
+        queue_periodic(on_the_hour)  # another worker, the same minute: its keys are taken
+        assert queue_periodic(datetime(2026, 1, 1, 8, 1)) == 1
+    assert sorted(r.name.rsplit(".", 1)[1] for r in rows(queued_app)) == [
+        "requeue_stale_deliveries", "requeue_stale_deliveries", "send_digests"]

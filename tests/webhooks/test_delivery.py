@@ -167,3 +167,28 @@ def test_signing_verify_refuses_old_and_forged_signatures():
         except SignatureError:
             continue
         raise AssertionError(f"{header!r} was accepted")
+
+
+def test_a_pending_delivery_whose_job_vanished_is_queued_again(app, receiver):
+    """A delivery left pending with no job (e.g. lost with the queue before the outbox) is found and sent."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from franko.jobs.models import QueuedJob
+    from franko.models import utcnow
+    from franko.webhooks.jobs import requeue_stale_deliveries
+
+    _, response_id, _ = completed_response(app, receiver.url)
+    app.config["FRANKO_QUEUE_IMMEDIATE"] = False
+    with app.app_context():
+        queue_event("response.completed", str(response_id))
+        db.session.commit()
+        db.session.execute(sa.delete(QueuedJob))  # its job vanished
+        db.session.execute(sa.update(WebhookDelivery).values(updated_at=utcnow() - timedelta(minutes=11)))
+        db.session.commit()
+        requeue_stale_deliveries()
+        requeue_stale_deliveries()  # once: its new job holds the key
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(QueuedJob)) == 1
+    run_pending(app)
+    assert [(r.status, r.attempts) for r in deliveries(app)] == [("delivered", 1)] and len(receiver.requests) == 1
