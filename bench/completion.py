@@ -3,11 +3,12 @@
 The completing answer's request only queues the work (summary, themes, the owner's email, the
 webhook); the worker does it. This measures that request through `gunicorn app:app` twice, in
 alternating rounds: with the queue discarding every job (FRANKO_QUEUE_DISCARD=1, the baseline: no
-queue at all) and with the real queue (the SQLite file, or Redis with --redis URL) while
-`flask franko worker` does the work next to it. Goal: the real queue adds at most 5 ms (median).
+queue at all) and with the real queue (a row in the app's database, written by the completion's own
+commit) while `flask franko worker` does the work next to it. Goal: the real queue adds at most 5 ms
+(median).
 Run by hand, never by pytest:
 
-    .venv/bin/python bench/completion.py [--interviews 60] [--rounds 4] [--threads 4] [--redis redis://127.0.0.1:6390/0]
+    .venv/bin/python bench/completion.py [--interviews 60] [--rounds 4] [--threads 4] [--database-url postgresql://…]
 
 Everything runs on loopback: a temporary SQLite database, a local webhook receiver; bounded counts.
 """
@@ -118,7 +119,6 @@ def main() -> None:
     parser.add_argument("--interviews", type=int, default=60, help="completed interviews per round and mode")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4, help="interviewees at once")
-    parser.add_argument("--redis", default=None, help="a Redis URL: the real queue in Redis instead of the SQLite file")
     parser.add_argument("--database-url", default=None,
                         help="an empty PostgreSQL database (postgresql://…) instead of a temporary SQLite file")
     args = parser.parse_args()
@@ -128,7 +128,7 @@ def main() -> None:
     directory = tempfile.mkdtemp(prefix="franko-bench-")
     database_url = args.database_url or f"sqlite:///{directory}/bench.sqlite"
     instance_id = seed(database_url, f"http://127.0.0.1:{receiver.server_port}/hook")
-    queue = {"REDIS_URL": args.redis} if args.redis else {"FRANKO_QUEUE_FILE": f"{directory}/jobs.sqlite"}
+    queue: dict[str, str] = {}  # the jobs table of the app's database
     common = {"DATABASE_URL": database_url, "FRANKO_WEBHOOK_ALLOW_PRIVATE": "1"}
     # "queued": the jobs wait (the worker runs between rounds), so the request's own cost is measured;
     # "queued, worker busy": the worker does the work at the same time, on the same two cores.

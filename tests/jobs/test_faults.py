@@ -145,6 +145,8 @@ def test_every_completion_is_emailed_once_and_posted_whatever_is_killed(world):
     assert wait_for(world.both_held, 60), second.output()
     second.signal(signal.SIGTERM)
     assert wait_for(lambda: "SIGTERM: taking no new job" in second.output(), 20), second.output()
+    second.signal(signal.SIGTERM)  # a second signal (an impatient deploy, make run's trap) changes nothing
+    assert wait_for(lambda: "SIGTERM while stopping" in second.output(), 20), second.output()
     world.release()
     assert second.wait(40) == 0
     assert "stopped on SIGTERM; every running job finished" in second.output(), second.output()
