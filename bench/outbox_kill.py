@@ -36,6 +36,7 @@ completed_at: dict[str, float] = {}  # response id -> when its completing reques
 emails: dict[str, list[float]] = {}  # interviewee name -> when each copy was accepted
 hooks: dict[str, list[float]] = {}  # response id -> when each POST was answered 2xx
 names: dict[str, str] = {}  # interviewee name -> response id
+web_errors = [0]  # 500s answered by gunicorn (each retried)
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -58,17 +59,28 @@ class Inbox:
         return "250 Message accepted for delivery"
 
 
+def post(http: requests.Session, url: str, **kwargs) -> requests.Response:
+    """POST as a person would: a 500 (SQLite busy under the web's own read-then-write) is counted and tried again."""
+    for _ in range(5):
+        reply = http.post(url, timeout=30, **kwargs)
+        if reply.status_code != 500:
+            return reply
+        with lock:
+            web_errors[0] += 1
+        time.sleep(0.5)
+    return reply
+
+
 def one_interview(base: str, instance_id, name: str) -> None:
     http = requests.Session()
     start = f"{base}/i/{instance_id}"
     token = csrf_token(http.get(start, timeout=30).text)
-    reply = http.post(start, data={"csrf_token": token, "first_name": name, "consent": "y"}, allow_redirects=False,
-                      timeout=30)
+    reply = post(http, start, data={"csrf_token": token, "first_name": name, "consent": "y"}, allow_redirects=False)
     assert reply.status_code == 302, reply.text[:300]
     chat = base + reply.headers["Location"].split("#")[0]
     headers = {"Accept": "application/json", "X-CSRFToken": token}
     for n in range(3):
-        answer = http.post(chat, data={"answer": ANSWER}, headers=headers, timeout=30)
+        answer = post(http, chat, data={"answer": ANSWER}, headers=headers)
         assert answer.status_code == 200 and answer.json()["finished"] is (n == 2), answer.text
     with lock:
         completed_at[chat.rsplit("/", 1)[1]] = time.monotonic()
@@ -172,6 +184,7 @@ def main() -> None:
           f"for {finished:.0f} s; lease {args.lease:g} s; {'PostgreSQL' if args.database_url else 'SQLite'}")
     print(f"a worker took {statistics.median(starts):.1f} s to start (median), {max(starts):.1f} s at most; "
           f"logs in {directory}")
+    print(f"web requests answered 500 and retried: {web_errors[0]}")
     print(f"emails: {copies.count(1)} exactly once, {copies.count(0)} missing, "
           f"{sum(1 for c in copies if c > 1)} duplicated")
     print(f"webhooks: {len(hook_lag)} of {len(people)} delivered (2xx), "

@@ -16,7 +16,7 @@ def worker_command(threads: int | None) -> None:
     """Run queued jobs until SIGTERM or Ctrl-C (running jobs get FRANKO_WORKER_GRACE seconds to finish)."""
     threads = threads or current_app.config.get("FRANKO_WORKER_THREADS", 4)
     database.IMMEDIATE["on"] = True
-    click.echo(f"Franko worker: {threads} thread(s).")
+    click.echo(f"Franko worker: {threads} thread(s).", err=True)  # stderr: unbuffered in a log file too
     raise SystemExit(Worker(current_app._get_current_object(), threads).run())
 
 
