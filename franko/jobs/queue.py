@@ -132,10 +132,18 @@ def queue(app: Flask | None = None) -> dict[str, Job]:
 # --- tests: a job queued with FRANKO_QUEUE_IMMEDIATE runs when its transaction commits ----------
 
 @event.listens_for(Session, "after_commit")
-def _run_immediate(session: Session) -> None:
+def _committed(session: Session) -> None:
+    """The jobs written by this transaction are queued now; they run once its connection is back in the pool."""
     ids = session.info.pop("franko_immediate", None)
-    if not ids:
+    if ids:
+        session.info.setdefault("franko_run", []).extend(ids)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _run_immediate(session: Session, transaction) -> None:
+    if transaction.parent is not None or not session.info.get("franko_run"):
         return
+    ids = session.info.pop("franko_run")
     from franko.jobs.store import run_once
 
     app = current_app._get_current_object()
