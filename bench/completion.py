@@ -32,6 +32,7 @@ from common import csrf_token, franko_env, free_port, start_gunicorn, start_work
 ANSWER = "We bake bread for forty cafés in Leeds and deliver every morning before seven."
 GUIDE = "# Bench\n- What do you bake?\n- What is the hardest part?\n- What would help you most?"
 received = {"count": 0}
+start_errors = [0]
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -77,8 +78,13 @@ def one_interview(base: str, instance_id: uuid.UUID) -> float:
     http = requests.Session()
     start = f"{base}/i/{instance_id}"
     token = csrf_token(http.get(start, timeout=30).text)
-    reply = http.post(start, data={"csrf_token": token, "first_name": "Bench", "consent": "y"}, allow_redirects=False,
-                      timeout=30)
+    for _ in range(5):  # not timed: a 500 here (SQLite refusing the start's read-then-write while another commits) is retried
+        reply = http.post(start, data={"csrf_token": token, "first_name": "Bench", "consent": "y"},
+                          allow_redirects=False, timeout=30)
+        if reply.status_code != 500:
+            break
+        start_errors[0] += 1
+        time.sleep(0.5)
     assert reply.status_code == 302, (reply.status_code, reply.text[:300])
     chat = base + reply.headers["Location"].split("#")[0]
     headers = {"Accept": "application/json", "X-CSRFToken": token}
@@ -166,7 +172,7 @@ def main() -> None:
     for name in (queued, busy):
         added = (statistics.median(results[name]) - statistics.median(results[baseline])) * 1000
         print(f"{name}: completing an interview adds {added:+.1f} ms (median) to its request")
-    print(f"webhook requests received: {received['count']}")
+    print(f"webhook requests received: {received['count']}; start pages answered 500 and retried: {start_errors[0]}")
 
 
 if __name__ == "__main__":
