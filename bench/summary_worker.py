@@ -45,7 +45,7 @@ def main() -> None:
     work = tempfile.mkdtemp(prefix="franko-bench-")
     fake = None if args.offline else FakeOpenAI(reply, latency=args.latency)
     env = {**os.environ, "DATABASE_URL": args.database_url or f"sqlite:///{work}/franko.sqlite",
-           "FRANKO_QUEUE_FILE": f"{work}/jobs.sqlite", "SECRET_KEY": "bench", "FRANKO_BASE_URL": "http://127.0.0.1",
+           "SECRET_KEY": "bench", "FRANKO_BASE_URL": "http://127.0.0.1",
            "FLASK_DEBUG": "0", "REDIS_URL": ""}
     if fake is not None:
         env.update({"OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": "bench", "FRANKO_LLM_MODEL": "fake",
@@ -76,6 +76,7 @@ def main() -> None:
             db.session.commit()
             for response_id in ids:
                 summarize_response.enqueue(response_id)
+            db.session.commit()  # the jobs are rows of the app's database, queued by this commit
         log_path = os.path.join(work, f"worker-{threads}.log")
         with open(log_path, "w") as log:  # a file, not a pipe: the worker's log never blocks it
             worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "franko", "worker",

@@ -71,14 +71,18 @@ class Config:
     FRANKO_STALE_INTERVIEW_MINUTES = int(os.environ.get("FRANKO_STALE_INTERVIEW_MINUTES", 24 * 60))
     FRANKO_RESPONSES_PER_PAGE = 25
 
-    # The job queue: Redis when REDIS_URL is set (every worker and machine shares it), else a SQLite
-    # file (FRANKO_QUEUE_FILE, default instance/jobs.sqlite) that needs no server.
+    # The job queue is the `jobs` table of the app's database (an outbox written with each change).
+    # REDIS_URL once carried the jobs (Huey); it is no longer read by the queue.
     REDIS_URL = os.environ.get("REDIS_URL") or None
-    FRANKO_QUEUE_FILE = os.environ.get("FRANKO_QUEUE_FILE") or None
-    FRANKO_QUEUE_IMMEDIATE = False  # tests: a job runs when it is queued, in the queuing thread
+    FRANKO_QUEUE_IMMEDIATE = False  # tests: a job runs when the transaction that queued it commits
     # The completion benchmark's baseline (what a request costs with no queue at all); never in production.
     FRANKO_QUEUE_DISCARD = os.environ.get("FRANKO_QUEUE_DISCARD") == "1"
-    FRANKO_QUEUE_NAME = os.environ.get("FRANKO_QUEUE_NAME", "franko")  # one Redis may serve several deployments
+    # A running job's lease: renewed every third of it while its worker lives; a lost worker's jobs run again after it.
+    FRANKO_JOB_LEASE = float(os.environ.get("FRANKO_JOB_LEASE", 30))
+    # SIGTERM/SIGINT: seconds the running jobs get to finish (above the webhook and SMTP timeouts).
+    FRANKO_WORKER_GRACE = float(os.environ.get("FRANKO_WORKER_GRACE", 30))
+    FRANKO_TEST_CRASH_AT = os.environ.get("FRANKO_TEST_CRASH_AT")  # the fault test kills the server here; never set it
+    FRANKO_WORKER_POLL = float(os.environ.get("FRANKO_WORKER_POLL", 0.2))  # an idle worker looks for jobs this often
     FRANKO_WORKER_THREADS = int(os.environ.get("FRANKO_WORKER_THREADS", 4))
     FRANKO_THEMES_DELAY = int(os.environ.get("FRANKO_THEMES_DELAY", 30))  # seconds after a completion
     FRANKO_DIGEST_HOUR = int(os.environ.get("FRANKO_DIGEST_HOUR", 8))  # daily digests go out from this hour (UTC)
@@ -131,7 +135,6 @@ class TestingConfig(Config):
     OPENAI_BASE_URL = None
     OPENAI_API_KEY = None
     REDIS_URL = None
-    FRANKO_QUEUE_FILE = None
     FRANKO_QUEUE_IMMEDIATE = True  # tests of the queue itself turn this off
     FRANKO_PASSWORD_METHOD = "pbkdf2:sha256:1"  # scrypt costs ≈ 0.3 s a sign-up; the hashing tests set "scrypt"
     FRANKO_WEBHOOK_ALLOW_PRIVATE = True  # the tests' receivers listen on 127.0.0.1

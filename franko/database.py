@@ -3,6 +3,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 _configured: set[int] = set()
+# SQLite: the worker's transactions take the write lock at BEGIN (`flask franko worker` sets this). A
+# transaction that reads and then writes cannot then be refused the write (SQLITE_BUSY with no wait)
+# by another writer; a worker's transactions are short, so taking the lock early costs little.
+IMMEDIATE = {"on": False}
 
 
 def configure_engine(engine: Engine) -> None:
@@ -26,7 +30,7 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if IMMEDIATE["on"] else "BEGIN")
 
 
 def escape_like(text: str) -> str:

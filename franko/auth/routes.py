@@ -48,9 +48,10 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         profile = create_account(form.email.data, form.password.data)
+        db.session.flush()  # its user_id, which the link carries
+        send_verification(profile, profile.email, change=False)  # queued in the account's own commit
         db.session.commit()
         sessions.log_in(profile)
-        send_verification(profile, profile.email, change=False)
         flash(f"Welcome to Franko! We sent a link to {profile.email} to confirm it. "
               "Start by describing your organisation.", "success")
         return redirect(url_for("main.index"))
@@ -98,9 +99,8 @@ def forgot():
     if form.validate_on_submit():
         profile = find_by_email(form.email.data)
         if profile is not None and profile.email:
-            if not send_reset(profile):
-                flash("We could not send the email just now. Please try again in a few minutes.", "danger")
-                return render_template("auth/forgot.html", form=form), 503
+            send_reset(profile)
+            db.session.commit()
         current_app.logger.info("password reset asked for %s: %s", form.email.data,
                                 "link sent" if profile else "no such account")
         flash(f"If {form.email.data} has a Franko account, a link to reset its password is on its way.", "info")
@@ -173,8 +173,8 @@ def resend_verification():
     """Send (again) the verification link for the current email, e.g. for an account from before verification."""
     if current_user.email_verified:
         flash("Your email is already confirmed.", "info")
-    elif send_verification(current_user, current_user.email, change=False):
-        flash(f"We sent a link to {current_user.email}: open it to confirm your email.", "info")
     else:
-        flash("We could not send the email just now. Please try again in a few minutes.", "danger")
+        send_verification(current_user, current_user.email, change=False)
+        db.session.commit()
+        flash(f"We sent a link to {current_user.email}: open it to confirm your email.", "info")
     return redirect(url_for("profile.edit"))

@@ -38,4 +38,5 @@ def queue_insights(missing: bool, instance_id: uuid.UUID | None = None) -> tuple
         summarize_response.enqueue(str(row.id), not missing)
     for found in instances:  # after the summaries: the model reads them
         refresh_themes.enqueue(found, not missing)
+    db.session.commit()
     return len(rows), len(instances)

@@ -13,14 +13,15 @@ def after_completion(response_id: str) -> None:
     """Summarise the response first (the email and the webhook carry the summary), then fan out.
 
     Safe to run twice: the summary is recomputed, the themes too, the owner's email and the
-    webhook delivery are each claimed once (notified_at, one delivery row per response and event).
+    webhook delivery are each done once (one job per key at a time, a claim while the email is
+    sent, `notified_at` after it was; one delivery row per response and event).
     """
     instance_id = summarize_response(response_id)
     if instance_id is None:  # deleted since it completed
         return
-    db.session.commit()  # end the summary's transaction: a job run inline (tests) writes on SQLite at once
     # A little later: interviews completing together get one recomputation (the later runs find the
     # themes newer than every change, and stop).
     refresh_themes.enqueue(instance_id, delay=current_app.config["FRANKO_THEMES_DELAY"])
-    notify_owner.enqueue(response_id)
+    notify_owner.enqueue(response_id, key=f"notify:{response_id}")
     queue_event("response.completed", response_id)
+    db.session.commit()  # the summary and the three jobs together

@@ -27,7 +27,7 @@ from franko.interview.agent import Context, DefaultAgent, Turn, agent_from_confi
 from franko.interview.moves import Move, last_question
 from franko.interview.jobs import after_completion
 from franko.interview.progress import sync_records
-from franko.jobs.queue import Job
+from franko.jobs.queue import crash_point
 from franko.models import ChatInstance, ChatResponse, Profile, utcnow
 from franko.notifications.jobs import check_quota
 from franko.plans import charge_response
@@ -223,8 +223,8 @@ def store_answer(pending: PendingAnswer, turn: Turn | None) -> AnswerResult:
                    "content": NO_CREDIT_MESSAGE.format(name=context.interviewee_name,
                                                        organisation=context.organisation_name)}
         finish(response, messages + [closing], "abandoned", total)
+        check_quota.enqueue(pending.owner_id)  # the balance was found empty: the 100% email (same commit)
         db.session.commit()
-        after_commit(check_quota, pending.owner_id)  # the balance was found empty: the 100% email
         return AnswerResult(Outcome.NO_CREDIT, public_messages([closing]), finished=True,
                             progress=progress(response.conversation, total))
 
@@ -239,11 +239,13 @@ def store_answer(pending: PendingAnswer, turn: Turn | None) -> AnswerResult:
     else:
         response.conversation = messages
         record_progress(response, messages, total)
-    db.session.commit()
-    if pending.first_answer:
-        after_commit(check_quota, pending.owner_id)
+    if pending.first_answer:  # queued in the answer's own commit (the outbox): no crash in between loses it
+        check_quota.enqueue(pending.owner_id)
     if turn.done:
-        after_commit(after_completion, str(pending.response_id))
+        after_completion.enqueue(str(pending.response_id))
+    db.session.commit()
+    if turn.done:
+        crash_point("completion_committed")  # the fault test's hook (FRANKO_TEST_CRASH_AT); nothing otherwise
     return AnswerResult(Outcome.ANSWERED, public_messages([answer, reply]), finished=turn.done,
                         progress=progress(messages, total))
 
@@ -275,18 +277,6 @@ def finish(response: ChatResponse, messages: Conversation, status: str, total_qu
 def record_progress(response: ChatResponse, messages, total_questions: int) -> None:
     """Coverage of the guide so far: the per-question records, "answered/total" and the counts derived from them."""
     sync_records(response, messages, total_questions)
-
-
-def after_commit(work: Job, *args) -> None:
-    """Queue the work an answer sets off (a quota email, a completed interview's insight and messages).
-
-    Called after the commit, so the worker finds what was written; a queue that is down is logged,
-    never the interviewee's problem (`flask franko insights --missing` catches up on summaries).
-    """
-    try:
-        work.enqueue(*args)
-    except Exception:  # noqa: BLE001
-        log.exception("could not queue %s%r", work.name, args)
 
 
 def interview_minutes(start: datetime, end: datetime) -> int:

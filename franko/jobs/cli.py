@@ -1,28 +1,48 @@
-"""`flask franko worker`: the one command that runs the job queue (and `run-jobs`, to drain it once)."""
-import logging
-
+"""`flask franko worker` runs the queue; `flask franko jobs` shows and retries it; `run-jobs` drains it once."""
 import click
 from flask import current_app
 
+from franko import database
 from franko.cli import franko_cli
-from franko.jobs.queue import queue, run_pending
+from franko.extensions import db
+from franko.jobs import admin
+from franko.jobs.store import run_pending
+from franko.jobs.worker import Worker
 
 
 @franko_cli.command("worker")
 @click.option("--threads", type=int, default=None, help="Jobs run at once (default: FRANKO_WORKER_THREADS, 4).")
 def worker_command(threads: int | None) -> None:
-    """Run queued jobs until stopped (Ctrl-C or SIGTERM finish the running jobs first)."""
+    """Run queued jobs until SIGTERM or Ctrl-C (running jobs get FRANKO_WORKER_GRACE seconds to finish)."""
     threads = threads or current_app.config.get("FRANKO_WORKER_THREADS", 4)
-    huey = queue()
-    logging.getLogger("huey").setLevel(logging.INFO)
-    click.echo(f"Franko worker: {threads} thread(s) on {type(huey.storage).__name__} ({huey.name}).")
-    # Polls an idle queue every 0.1 s, backing off to 1 s: a completed interview's work starts at once.
-    huey.create_consumer(workers=threads, worker_type="thread", periodic=True, initial_delay=0.1,
-                         backoff=1.15, max_delay=1.0).run()
+    database.IMMEDIATE["on"] = True
+    click.echo(f"Franko worker: {threads} thread(s).", err=True)  # stderr: unbuffered in a log file too
+    raise SystemExit(Worker(current_app._get_current_object(), threads).run())
 
 
 @franko_cli.command("run-jobs")
 def run_jobs_command() -> None:
-    """Run every job queued now (retries included) in this process, then stop."""
+    """Run every queued job now (retries included) in this process, then stop."""
     count = run_pending()
     click.echo(f"{count} job{'s' if count != 1 else ''} run.")
+
+
+@franko_cli.command("jobs")
+@click.option("--failed", "failed_only", is_flag=True, help="Only the failed jobs.")
+@click.option("--retry", "retry_id", type=int, default=None, help="Queue the failed job ID again, now.")
+def jobs_command(failed_only: bool, retry_id: int | None) -> None:
+    """The queue: how many jobs wait, run and failed, the oldest's age, and the jobs themselves."""
+    if retry_id is not None:
+        if not admin.retry(retry_id):
+            db.session.rollback()
+            raise click.ClickException(f"No failed job {retry_id}.")
+        db.session.commit()
+        click.echo(f"Job {retry_id} queued again.")
+        return
+    summary = admin.summary()
+    age = f"{summary.oldest_age:.0f} s" if summary.oldest_age is not None else "-"
+    click.echo(f"waiting {summary.waiting}, running {summary.running}, failed {summary.failed}; "
+               f"oldest waiting: {age}")
+    for row in admin.listing(failed_only=failed_only):
+        click.echo(f"{row.id:>8} {row.state:<8} {row.name} {row.args} attempts {row.attempts}/{row.max_attempts}"
+                   + (f" — {row.last_error.splitlines()[0]}" if row.last_error else ""))

@@ -1,52 +1,86 @@
-"""Jobs on Huey: registered once at import, bound to each app's queue in `init_app`.
+"""Jobs in the app's database: `@job` registers a function, `.enqueue()` writes a row in the caller's transaction.
 
-A job is a plain function of plain values (ids, not objects), run in an app context of its own.
-It must be safe to run twice (a retry, a replay, a worker that died after the work but before
-the acknowledgement): every job claims its effect with a conditional UPDATE, or recomputes a value
-that is the same however often it is written.
+A job is a plain function of plain values (ids, not objects), run in an app context of its own
+by `flask franko worker` (franko.jobs.worker). Its row is written by the same commit as the
+change it follows, so no crash between the commit and a queue loses it (an outbox); a worker
+leases the row while it runs, so a job whose worker died runs again once the lease expires.
+A job may therefore run twice: each one claims its effect (franko.jobs.claims) or recomputes a
+value that is the same however often it is written.
 """
 from __future__ import annotations
 
+import contextvars
+import json
 import logging
 import os
+import signal
+import socket
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import Flask, current_app
-from huey import BlackHoleHuey, MemoryHuey, RedisHuey, SqliteHuey
-from huey.api import Huey
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from franko.database import insert_ignoring_duplicates
+from franko.extensions import db
+from franko.jobs.models import WAITING, QueuedJob
+from franko.models import utcnow
 
 log = logging.getLogger(__name__)
 
 JOBS: dict[str, Job] = {}
+# Who runs the current job: the worker's id (its leases), or this process when run inline.
+HOLDER: contextvars.ContextVar[str] = contextvars.ContextVar("franko_job_holder")
+INLINE_HOLDER = f"inline:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class RetryLater(Exception):  # noqa: N818 — a request to the queue, not an error
+    """Raised by a job that cannot go on yet (another worker holds its effect): run again in `seconds`, not counted."""
+
+    def __init__(self, seconds: float, reason: str = ""):
+        super().__init__(reason or f"retry in {seconds:g} s")
+        self.seconds = seconds
 
 
 @dataclass(frozen=True)
 class Job:
-    """A function the queue runs; retried `retries` times, `retry_delay` seconds, doubling each time."""
+    """A function the queue runs; retried `retries` times, `retry_delay` seconds apart, doubling each time."""
 
     func: Callable
     retries: int
     retry_delay: int
-    schedule: Callable | None = None  # periodic jobs: huey's crontab(...) validator
+    schedule: Callable | None = None  # periodic jobs: crontab(...) (franko.jobs.schedule), a test of a minute
 
     @property
     def name(self) -> str:
         return f"{self.func.__module__}.{self.func.__name__}"
 
     def __call__(self, *args):
-        """Run the job now, in the caller's context (the worker calls this too)."""
+        """Run the job now, in the caller's context and transaction."""
         return self.func(*args)
 
-    def enqueue(self, *args, delay: float | None = None) -> None:
-        """Queue the job for the worker; with `delay` (seconds), not before then (tests' immediate queue: now)."""
-        huey = queue()
-        task = huey._franko_tasks[self.name]
-        if delay and not huey.immediate:
-            task.schedule(args=args, delay=delay)
-        else:
-            task(*args)
+    def enqueue(self, *args, delay: float | None = None, key: str | None = None) -> bool:
+        """Add the job to the caller's transaction (it is queued when the caller commits), not before `delay` seconds.
+
+        With `key`, at most one waiting or running job holds that key: a second enqueue is dropped
+        (returns False).
+        """
+        config = current_app.config
+        if config.get("FRANKO_QUEUE_DISCARD"):  # bench/completion.py's baseline only
+            return False
+        now = utcnow()
+        values = dict(name=self.name, args=json.dumps(list(args)), key=key, status=WAITING,
+                      run_at=now + timedelta(seconds=delay or 0), attempts=0, max_attempts=self.retries + 1,
+                      retry_delay=self.retry_delay, created_at=now)
+        insert = sa.insert(QueuedJob).values(**values) if key is None else insert_ignoring_duplicates(QueuedJob, **values)
+        job_id = db.session.execute(insert.returning(QueuedJob.id)).scalar()
+        if job_id is not None and config.get("FRANKO_QUEUE_IMMEDIATE"):
+            db.session.info.setdefault("franko_immediate", []).append(job_id)
+        return job_id is not None
 
 
 def job(retries: int = 5, retry_delay: int = 10) -> Callable[[Callable], Job]:
@@ -59,87 +93,67 @@ def job(retries: int = 5, retry_delay: int = 10) -> Callable[[Callable], Job]:
 
 
 def periodic(schedule: Callable) -> Callable[[Callable], Job]:
-    """Mark a function as a job the worker runs on a schedule, e.g. `periodic(crontab(minute="0"))`."""
+    """Mark a function as a job each worker queues on a schedule, e.g. `periodic(crontab(minute="0"))` (3 attempts)."""
     def register(func: Callable) -> Job:
-        found = Job(func, 0, 0, schedule)
+        found = Job(func, 2, 10, schedule)
         JOBS[found.name] = found
         return found
     return register
 
 
-def queue(app: Flask | None = None) -> Huey:
-    """The app's Huey instance."""
-    return (app or current_app).extensions["franko_queue"]
+def crash_point(name: str) -> None:
+    """The fault test's hook: the process kills itself here when FRANKO_TEST_CRASH_AT names this point."""
+    if current_app.config.get("FRANKO_TEST_CRASH_AT") == name:
+        log.warning("FRANKO_TEST_CRASH_AT=%s: this process kills itself now", name)
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
-def build_huey(app: Flask) -> Huey:
-    """Redis when REDIS_URL is set; else a SQLite file in the instance folder; tests may run jobs at once."""
-    config = app.config
-    if config.get("FRANKO_QUEUE_DISCARD"):  # bench/completion.py's baseline only: every job is dropped
-        return BlackHoleHuey("franko", utc=True)
-    if config.get("FRANKO_QUEUE_IMMEDIATE"):
-        return MemoryHuey("franko", immediate=True, utc=True)
-    if config.get("REDIS_URL"):
-        return RedisHuey(config["FRANKO_QUEUE_NAME"], url=config["REDIS_URL"], utc=True)
-    path = config.get("FRANKO_QUEUE_FILE")
-    if not path:
-        os.makedirs(app.instance_path, exist_ok=True)
-        path = os.path.join(app.instance_path, "jobs.sqlite")
-    return SqliteHuey(config["FRANKO_QUEUE_NAME"], filename=path, utc=True)
+def holder() -> str:
+    """The id under which the current job's leases and claims are held."""
+    return HOLDER.get(INLINE_HOLDER)
 
 
 def init_app(app: Flask) -> None:
-    """Give the app its queue and register every job on it, each run in an app context of its own."""
+    """Register every feature's jobs (importing its jobs module does it)."""
     import franko.insights.jobs  # noqa: F401 — importing a feature's jobs module registers its jobs
     import franko.interview.jobs  # noqa: F401
     import franko.mail.jobs  # noqa: F401
     import franko.notifications.jobs  # noqa: F401
     import franko.webhooks.jobs  # noqa: F401
 
-    huey = build_huey(app)
-    huey._franko_tasks = {}
-    for found in JOBS.values():
-        runner = _runner(app, found)
-        if found.schedule is not None:
-            task = huey.periodic_task(found.schedule, name=found.name)(runner)
-        else:
-            task = huey.task(retries=found.retries, retry_delay=found.retry_delay, retry_backoff=2,
-                             name=found.name)(runner)
-        huey._franko_tasks[found.name] = task
-    app.extensions["franko_queue"] = huey
+    app.extensions["franko_queue"] = JOBS
 
 
-def _runner(app: Flask, found: Job) -> Callable:
-    def run(*args):
-        from franko.extensions import db
-
-        with app.app_context():
-            try:
-                return found.func(*args)
-            except Exception:
-                log.exception("job %s%r failed (it will be retried while it has retries left)", found.name, args)
-                db.session.rollback()
-                raise
-            finally:
-                db.session.remove()
-    run.__name__ = found.func.__name__
-    return run
+def queue(app: Flask | None = None) -> dict[str, Job]:
+    """The registered jobs, by name."""
+    return (app or current_app).extensions["franko_queue"]
 
 
-def run_pending(app: Flask | None = None, *, scheduled: bool = True) -> int:
-    """Run every queued job now, in this process (and, with `scheduled`, those waiting for a retry); returns how many.
+# --- tests: a job queued with FRANKO_QUEUE_IMMEDIATE runs when its transaction commits ----------
 
-    For tests and `flask franko run-jobs`: the same tasks the worker would run, one after another.
-    """
-    huey = queue(app)
-    count = 0
-    while True:
-        due = huey.read_schedule(datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(days=3650)) \
-            if scheduled else []
-        queued = huey.dequeue()
-        if queued is None and not due:
-            return count
-        for task in due + ([queued] if queued is not None else []):
-            task.eta = None  # now, not at its retry time (huey would put it back in the schedule)
-            huey.execute(task)
-            count += 1
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    """The jobs written by this transaction are queued now; they run once its connection is back in the pool."""
+    ids = session.info.pop("franko_immediate", None)
+    if ids:
+        session.info.setdefault("franko_run", []).extend(ids)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _run_immediate(session: Session, transaction) -> None:
+    if transaction.parent is not None or not session.info.get("franko_run"):
+        return
+    ids = session.info.pop("franko_run")
+    from franko.jobs.store import run_once
+
+    app = current_app._get_current_object()
+    for job_id in ids:  # each once, in an app context (and a session) of its own; a failure waits for its retry
+        try:
+            run_once(app, [job_id])
+        except Exception:  # noqa: BLE001 — the job's failure is recorded on its row
+            log.exception("job %s run at once failed", job_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_immediate(session: Session) -> None:
+    session.info.pop("franko_immediate", None)

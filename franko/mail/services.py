@@ -1,6 +1,7 @@
 """Sending one email: through SMTP when configured, else to the log and the development outbox.
 
-Requests only queue their emails (`send_template`); the worker sends them (`franko.mail.jobs`).
+Requests only queue their emails (`send_template`, in their own transaction); the worker sends them
+(`franko.mail.jobs`): a job whose worker dies before the server's 250 runs again.
 """
 import json
 import logging
@@ -9,6 +10,7 @@ import smtplib
 import ssl
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -75,36 +77,41 @@ def render_email(template: str, **context) -> str:
 
 
 def send_template(to: str, subject: str, template: str, **context) -> bool:
-    """Render templates/email/<template>.txt and queue it; False when the queue cannot take it."""
+    """Render templates/email/<template>.txt and queue it in the caller's transaction (the caller commits)."""
     from franko.mail.jobs import deliver_email
 
-    body = render_email(template, **context)
-    try:
-        deliver_email.enqueue(to, subject, body)
-    except Exception:  # noqa: BLE001 — the queue's store (Redis) is down: the caller says "try later"
-        log.exception("email to %s (%s) could not be queued", to, subject)
-        return False
+    deliver_email.enqueue(to, subject, render_email(template, **context))
     return True
 
 
-def send_email(to: str, subject: str, body: str) -> bool:
-    """Send a plain-text email. A mail server that fails is logged, never raised: the caller says "try later"."""
+def send_email(to: str, subject: str, body: str, message_id: str | None = None,
+               accepted: Callable[[], None] | None = None) -> bool:
+    """Send a plain-text email. A mail server that fails is logged, never raised: the caller says "try later".
+
+    `accepted` runs as soon as the server has accepted the message (its 250), before the
+    connection is closed: the caller marks the email sent then, leaving the least time in which
+    a lost worker would have sent it without knowing.
+    """
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         log.info("email (no MAIL_SERVER: not sent) to %s: %s\n%s", to, subject, body)
         _keep_in_outbox(Sent(to, subject, body))
+        if accepted is not None:
+            accepted()
         return True
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="franko")
+    message["Message-ID"] = message_id or make_msgid(domain="franko")
     message.set_content(body)
     try:
         with _connect(config) as smtp:
             if config.get("MAIL_USERNAME"):
                 smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
             smtp.send_message(message)
+            if accepted is not None:
+                accepted()
     except (OSError, smtplib.SMTPException):
         log.exception("email to %s (%s) could not be sent through %s", to, subject, config["MAIL_SERVER"])
         return False

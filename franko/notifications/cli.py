@@ -2,6 +2,7 @@
 import click
 
 from franko.cli import franko_cli
+from franko.jobs import RetryLater
 from franko.models import utcnow
 from franko.notifications.services import NotSent, due_digests, send_digest
 
@@ -14,7 +15,7 @@ def send_digests_command() -> None:
     for user_id in due_digests(now):
         try:
             listed = send_digest(user_id, now)
-        except NotSent:
+        except (NotSent, RetryLater):  # the server failed, or a worker is sending this digest right now
             failed += 1
             continue
         if listed:

@@ -1,17 +1,16 @@
 """The notification jobs: one email per completed response, the daily digest, the quota warnings."""
 from datetime import datetime
 
-from huey import crontab
-
 from franko.extensions import db
 from franko.jobs import job, periodic
+from franko.jobs.schedule import crontab
 from franko.models import utcnow
 from franko.notifications import services
 
 
 @job()
 def response_completed(response_id: str) -> None:
-    """Email the owner about one completed response, when they asked for that (claimed once: notified_at)."""
+    """Email the owner about one completed response, when they asked for that (once: a claim, then notified_at)."""
     services.notify_response(response_id)
 
 
@@ -36,7 +35,8 @@ def send_digests() -> None:
 def queue_digests(now: datetime) -> int:
     """Queue one `send_digest` job per owner due at `now`; returns how many."""
     due = services.due_digests(now)
-    db.session.rollback()  # end the read: the queued jobs may run at once (tests), and SQLite lets one writer in
+    db.session.rollback()  # end the read: SQLite lets one writer in
     for user_id in due:
-        send_digest.enqueue(user_id, now.isoformat())
+        send_digest.enqueue(user_id, now.isoformat(), key=f"digest:{user_id}:{now:%Y-%m-%dT%H:%M}")
+    db.session.commit()
     return len(due)

@@ -1,9 +1,11 @@
-"""Notification rules: who gets which email, each claimed once with a conditional UPDATE before it is sent.
+"""Notification rules: who gets which email, each sent once under a claim and marked done only once it was sent.
 
 Every email here is sent from the worker with `send_email` (not queued again with `send_template`):
-the claim (`notified_at`, `digest_sent_at`, `quota_notice_level`) is committed first, so a second
-run of the job finds it taken, and released when the mail server fails, so the job's retry sends
-it. Only verified addresses get notifications: an unverified one may be someone else's.
+the job claims the email (franko.jobs.claims: a lease, so a second run of the job waits or finds
+it done, and a worker that dies mid-send leaves a claim that lapses), sends it, and only after the
+mail server accepted it writes the mark (`notified_at`, `digest_sent_at`, `quota_notice_level`).
+A server that fails releases the claim and the job's retry sends it. Only verified addresses get
+notifications: an unverified one may be someone else's.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from franko.extensions import db
+from franko.jobs.claims import claimed
 from franko.mail.services import render_email, send_email
 from franko.models import NOTIFY_MODES, ChatInstance, ChatResponse, Profile, utcnow
 from franko.plans import lower_notice_level, usage
@@ -50,18 +53,21 @@ class ResponseLine:
     ended_at: datetime | None
 
 
-def _send_claimed(to: str, subject: str, body: str, release: sa.Update) -> None:
-    """Commit the claim just made and send; if the server fails, undo the claim and raise NotSent."""
-    db.session.commit()
+def _send(to: str, subject: str, body: str, once: str | None, mark: sa.Update) -> None:
+    """Send, and commit `mark` (the email's final mark) the moment the server accepted it; raise NotSent if it failed.
+
+    A Message-ID made of `once`, when given, makes a repeat recognisable.
+    """
     subject = " ".join(subject.split())  # typed names and titles never break the header onto a new line
-    try:
-        if not send_email(to, subject, body):
-            raise NotSent(f"notification to {to} ({subject}) not sent")
-    except Exception:
-        db.session.rollback()
-        db.session.execute(release)
+    message_id = f"<{once.replace(':', '.')}@franko>" if once else None
+    db.session.rollback()  # nothing is written before the send, and no read stays open while the server answers
+
+    def accepted() -> None:
+        db.session.execute(mark)
         db.session.commit()
-        raise
+
+    if not send_email(to, subject, body, message_id=message_id, accepted=accepted):
+        raise NotSent(f"notification to {to} ({subject}) not sent")
 
 
 def _notifiable(profile: Profile | None) -> bool:
@@ -80,25 +86,34 @@ def _line(response: ChatResponse, title: str) -> ResponseLine:
 
 def notify_response(response_id: str) -> bool:
     """Email the owner about a completed response when their mode is "each"; True when this call sent it."""
+    if not _response_to_notify(response_id):
+        return False
+    key = f"notify:{response_id}"
+    with claimed(key):
+        found = _response_to_notify(response_id)  # again, under the claim: another run may have sent it
+        if found is None:
+            return False
+        response, owner = found
+        response_pk = response.id
+        line = _line(response, response.instance.title)
+        body = render_email("response_completed", line=line, settings=external_url("notifications.edit"))
+        table = ChatResponse.__table__
+        _send(owner.email, f"New response: {line.interviewee} completed \"{line.instance_title}\"", body, key,
+              sa.update(table).where(table.c.id == response_pk, table.c.notified_at.is_(None))
+              .values(notified_at=utcnow()))
+    return True
+
+
+def _response_to_notify(response_id: str) -> tuple[ChatResponse, Profile] | None:
+    """The completed response and its owner, when the owner wants its email and it has not been sent."""
+    db.session.rollback()  # a fresh read
     response = db.session.get(ChatResponse, uuid.UUID(str(response_id)))
     if response is None or response.status != "completed" or response.notified_at is not None:
-        return False
+        return None
     owner = db.session.get(Profile, response.user_id)
     if not _notifiable(owner) or owner.notify_mode != "each":
-        return False
-    line = _line(response, response.instance.title)
-    body = render_email("response_completed", line=line, settings=external_url("notifications.edit"))
-    now = utcnow()
-    table = ChatResponse.__table__
-    claimed = db.session.execute(sa.update(table).where(table.c.id == response.id, table.c.notified_at.is_(None))
-                                 .values(notified_at=now)).rowcount
-    if not claimed:
-        db.session.rollback()
-        return False
-    _send_claimed(owner.email, f"New response: {line.interviewee} completed \"{line.instance_title}\"", body,
-                  sa.update(table).where(table.c.id == response.id, table.c.notified_at == now)
-                  .values(notified_at=None))
-    return True
+        return None
+    return response, owner
 
 
 # --- the daily digest ---------------------------------------------------------------------------
@@ -124,33 +139,31 @@ def due_digests(now: datetime) -> list[str]:
 
 
 def send_digest(user_id: str, now: datetime) -> int | None:
-    """Claim the owner's digest due at `now` and email what completed since the last one.
+    """Email the owner's digest due at `now`: what completed since the last one; marked sent once the server took it.
 
-    Returns how many responses it listed (0: the claim stands, no email), None when it was not
-    due (sent already, or the owner left daily mode). The first digest covers the day before.
+    Returns how many responses it listed (0: marked, no email), None when it was not due (sent
+    already, or the owner left daily mode). The first digest covers the day before.
     """
     cutoff = digest_cutoff(now)
-    owner = db.session.get(Profile, user_id)
-    if cutoff is None or owner is None:
+    if cutoff is None:
         return None
-    since = owner.digest_sent_at or now - timedelta(days=1)
-    previous = owner.digest_sent_at
-    table = Profile.__table__
-    claimed = db.session.execute(sa.update(table).where(table.c.user_id == user_id, _due(cutoff))
-                                 .values(digest_sent_at=now)).rowcount
-    if not claimed:
+    key = f"digest:{user_id}"
+    with claimed(key):
         db.session.rollback()
-        return None
-    lines = completed_between(user_id, since, now)
-    if not lines:
-        db.session.commit()
-        return 0
-    body = render_email("digest", lines=lines, since=since, now=now,
-                           settings=external_url("notifications.edit"))
-    subject = f"Your Franko digest: {len(lines)} new response{'s' if len(lines) != 1 else ''}"
-    _send_claimed(owner.email, subject, body,
-                  sa.update(table).where(table.c.user_id == user_id, table.c.digest_sent_at == now)
-                  .values(digest_sent_at=previous))
+        owner = db.session.scalar(sa.select(Profile).where(Profile.user_id == user_id, _due(cutoff)))
+        if owner is None:
+            return None
+        since = owner.digest_sent_at or now - timedelta(days=1)
+        lines = completed_between(user_id, since, now)
+        table = Profile.__table__
+        mark = sa.update(table).where(table.c.user_id == user_id, _due(cutoff)).values(digest_sent_at=now)
+        if lines:
+            body = render_email("digest", lines=lines, since=since, now=now,
+                                settings=external_url("notifications.edit"))
+            subject = f"Your Franko digest: {len(lines)} new response{'s' if len(lines) != 1 else ''}"
+            _send(owner.email, subject, body, f"{key}:{now:%Y%m%d%H%M}", mark)
+        else:
+            db.session.execute(mark)
     return len(lines)
 
 
@@ -170,32 +183,29 @@ def completed_between(user_id: str, since: datetime, until: datetime) -> list[Re
 def check_quota(user_id: str) -> int | None:
     """Email the owner when usage crossed 80% or 100% of the period's allowance; returns the level emailed.
 
-    The stored level only rises through a conditional UPDATE (`quota_notice_level < level`), so
-    each level goes out once a period; usage below it lowers it silently.
+    The stored level rises only after the email was sent (`quota_notice_level < level`), so each
+    level goes out once a period; usage below it lowers it silently.
     """
-    owner = db.session.get(Profile, user_id)
-    if owner is None:
-        return None
-    numbers = usage(owner)
-    level, previous = numbers.notice_level, owner.quota_notice_level
-    if level < previous:
-        lower_notice_level(user_id, level)
-        db.session.commit()
-        return None
-    if level == previous or not _notifiable(owner):
-        return None
-    body = render_email("quota", level=level, usage=numbers, billing=external_url("billing.index"))
-    table = Profile.__table__
-    claimed = db.session.execute(sa.update(table).where(table.c.user_id == user_id, table.c.quota_notice_level < level)
-                                 .values(quota_notice_level=level)).rowcount
-    if not claimed:
+    key = f"quota:{user_id}"
+    with claimed(key):
         db.session.rollback()
-        return None
-    subject = ("You have used all your Franko responses this period" if level == 100
-               else f"You have used {numbers.percent}% of your Franko responses this period")
-    _send_claimed(owner.email, subject, body,
-                  sa.update(table).where(table.c.user_id == user_id, table.c.quota_notice_level == level)
-                  .values(quota_notice_level=previous))
+        owner = db.session.get(Profile, user_id)
+        if owner is None:
+            return None
+        numbers = usage(owner)
+        level, previous = numbers.notice_level, owner.quota_notice_level
+        if level < previous:
+            lower_notice_level(user_id, level)
+            return None
+        if level == previous or not _notifiable(owner):
+            return None
+        body = render_email("quota", level=level, usage=numbers, billing=external_url("billing.index"))
+        subject = ("You have used all your Franko responses this period" if level == 100
+                   else f"You have used {numbers.percent}% of your Franko responses this period")
+        table = Profile.__table__
+        _send(owner.email, subject, body, None,  # a level may come again next period: no fixed Message-ID
+              sa.update(table).where(table.c.user_id == user_id, table.c.quota_notice_level < level)
+              .values(quota_notice_level=level))
     return level
 
 

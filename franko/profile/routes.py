@@ -23,18 +23,17 @@ def edit():
         if changing:
             values["email"] = current_user.email
         save_profile(current_user, values)
+        if changing:  # the link, queued in the same commit as the profile
+            send_verification(current_user, new_email, change=True)
         try:
             db.session.commit()
         except IntegrityError:  # the email was taken between the check and the write
             db.session.rollback()
             form.email.errors.append("Another account already uses this email.")
         else:
-            if changing and send_verification(current_user, new_email, change=True):
+            if changing:
                 flash(f"Your organisation profile is saved. We sent a link to {new_email}: your email "
                       "changes when you open it.", "success")
-            elif changing:
-                flash("Your organisation profile is saved, but the email to confirm your new address could "
-                      "not be sent. Please try again later.", "warning")
             else:
                 flash("Your organisation profile is saved.", "success")
             return redirect(url_for("profile.edit"))

@@ -183,9 +183,9 @@ def delete_response(response: ChatResponse) -> None:
 
     instance_id, completed = str(response.chat_instance_id), response.status == "completed"
     db.session.delete(response)
-    db.session.commit()
     if completed:
         refresh_themes.enqueue(instance_id, True)  # forced: the themes must no longer count or link it
+    db.session.commit()
 
 
 # --- CSV export --------------------------------------------------------------------------------

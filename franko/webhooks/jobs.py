@@ -1,9 +1,16 @@
-"""The webhook job: one delivery attempt, retried with backoff while the receiver fails."""
+"""The webhook jobs: one delivery attempt, retried with backoff while the receiver fails; the stale deliveries' sweep."""
+import logging
+
 from flask import current_app
 
-from franko.jobs import job
+from franko.extensions import db
+from franko.jobs import job, periodic
+from franko.jobs.schedule import crontab
 from franko.webhooks import services, transport
 from franko.webhooks.signing import HEADER, sign
+
+log = logging.getLogger(__name__)
+STALE_SECONDS = 600
 
 
 class DeliveryFailed(Exception):
@@ -19,6 +26,7 @@ def deliver(delivery_id: str) -> None:
     alone, so a repeated job sends nothing more.
     """
     target = services.pending_target(delivery_id)
+    db.session.rollback()  # no transaction open while the receiver answers (on SQLite it would hold off every writer)
     if target is None:
         return
     if not target.secret:
@@ -37,3 +45,12 @@ def deliver(delivery_id: str) -> None:
                                      max_attempts=deliver.retries + 1, give_up=outcome.permanent)
     if not failed:
         raise DeliveryFailed(f"delivery {target.delivery_id}: {outcome.error}")
+
+
+@periodic(crontab())
+def requeue_stale_deliveries() -> None:
+    """Every minute: a delivery pending for 10 minutes with no job (lost with the old queue, or its job failed) is queued again."""
+    count = services.requeue_stale(STALE_SECONDS)
+    db.session.commit()
+    if count:
+        log.warning("%d pending webhook deliveries had no job: queued again", count)

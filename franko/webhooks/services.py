@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -121,17 +121,19 @@ def event_body(delivery_id: uuid.UUID, event: str, data: dict, created: datetime
 
 # --- logging and queueing ----------------------------------------------------------------------
 
-def _enqueue(delivery_id: uuid.UUID) -> None:
+def _enqueue(delivery_id: uuid.UUID) -> bool:
+    """Queue the sending in the caller's transaction; False when a job for it already waits or runs (one per delivery)."""
     from franko.webhooks.jobs import deliver  # the job module imports this one
 
-    deliver.enqueue(str(delivery_id))
+    return deliver.enqueue(str(delivery_id), key=f"deliver:{delivery_id}")
 
 
 def queue_event(event: str, response_id: str) -> uuid.UUID | None:
     """Log and queue the delivery of `event` about a response to its instance's webhook URL, if it has one.
 
     Once per response and event, however often it runs (a retried or repeated job): the row is
-    inserted if absent, and only the run that inserted it queues the sending. Returns its id.
+    inserted if absent, and only the run that inserted it queues the sending, in the same
+    transaction (the caller commits). Returns its id.
     """
     row = db.session.execute(
         sa.select(ChatResponse, ChatInstance).join(ChatInstance, ChatResponse.chat_instance_id == ChatInstance.id)
@@ -150,7 +152,6 @@ def queue_event(event: str, response_id: str) -> uuid.UUID | None:
         url=instance.webhook_url, body=event_body(delivery_id, event, response_data(response, instance), now),
         status="pending", attempts=0, created_at=now, updated_at=now,
     )).rowcount
-    db.session.commit()
     if not inserted:  # another run logged it between the check and the insert
         return None
     _enqueue(delivery_id)
@@ -165,8 +166,9 @@ def send_test_event(instance: ChatInstance) -> uuid.UUID:
     data = {"instance": instance_data(instance), "message": "A test event from Franko: your webhook works."}
     db.session.add(WebhookDelivery(id=delivery_id, chat_instance_id=instance.id, event=PING, url=instance.webhook_url,
                                    body=event_body(delivery_id, PING, data, now), created_at=now, updated_at=now))
-    db.session.commit()
+    db.session.flush()
     _enqueue(delivery_id)
+    db.session.commit()
     return delivery_id
 
 
@@ -180,8 +182,21 @@ def replay(delivery: WebhookDelivery, instance: ChatInstance) -> None:
         .values(status="pending", attempts=0, url=instance.webhook_url, delivered_at=None, updated_at=utcnow()),
         execution_options={"synchronize_session": False},
     )
-    db.session.commit()
     _enqueue(delivery_id)
+    db.session.commit()
+
+
+def requeue_stale(older_than_seconds: int) -> int:
+    """Queue again every delivery pending for a while with no job waiting or running (lost with the old queue,
+    or whose job failed); the caller commits. Returns how many it queued (the job's key drops the others).
+    """
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    stale = db.session.scalars(sa.select(WebhookDelivery.id).where(WebhookDelivery.status == "pending",
+                                                                   WebhookDelivery.updated_at < cutoff)).all()
+    queued = 0
+    for delivery_id in stale:
+        queued += _enqueue(delivery_id)
+    return queued
 
 
 # --- what the job records ----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""A completed interview, end to end: one job in the request, then the summary, themes, the owner's email and the webhook.
+"""A completed interview, end to end: one job written with the completion, then the summary, themes, the owner's email and the webhook.
 
 The fan-out (`after_completion`) run twice, as a retry or a worker that died before acknowledging
 would run it, has one effect: one email, one webhook request, one delivery row, the same summary.
@@ -7,10 +7,12 @@ import json
 import uuid
 
 import pytest
+import sqlalchemy as sa
 
 from franko.extensions import db
 from franko.interview.jobs import after_completion
-from franko.jobs import queue, run_pending
+from franko.jobs import run_pending
+from franko.jobs.models import QueuedJob
 from franko.models import ChatInstance, ChatResponse
 from franko.webhooks.signing import verify
 from tests.factories import make_instance
@@ -62,21 +64,21 @@ def test_a_completed_interview_is_summarised_emailed_and_posted_once_even_when_r
 
 
 def test_the_completing_request_only_queues_the_work(app, smtp_server, receiver, hooked):  # noqa: F811
-    """With a real queue (not run at once), completing an interview leaves its work to the worker."""
+    """With a real queue (not run at once), completing an interview writes its job, in the same commit, for the worker."""
     _, inbox = smtp_server
     instance_id, _ = hooked
     app.config["FRANKO_QUEUE_IMMEDIATE"] = False
-    from franko.jobs.queue import init_app
-
-    init_app(app)  # the same app, on a real (in-memory) queue
-    queue(app).immediate = False
     ada = complete_interview(app, instance_id)
     assert stored_summary(app, ada.response_id) is None
     assert inbox.messages == [] and receiver.requests == []
-    assert queue(app).pending_count() >= 1
-    run_pending(app)
+    with app.app_context():
+        queued = db.session.execute(sa.select(QueuedJob.name, QueuedJob.args)).all()
+    assert (after_completion.name, f'["{ada.response_id}"]') in queued
+    assert run_pending(app) >= 4  # the fan-out, then the email, the webhook and the themes
     assert stored_summary(app, ada.response_id) is not None
     assert len(receiver.requests) == 1 and len(inbox.messages) == 1
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(QueuedJob)) == 0
 
 
 def test_a_deleted_response_sets_off_nothing(app, smtp_server, receiver, hooked):  # noqa: F811

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 
 from franko.extensions import db
 
-HEAD = "0010_question_records"
+HEAD = "0011_job_outbox"
 
 
 def schema_differences(database) -> list:
@@ -26,7 +26,8 @@ def test_empty_database_upgrades_to_the_models(database):
     assert database.scalar("SELECT version_num FROM alembic_version") == HEAD
     tables = set(sa.inspect(database.engine).get_table_names())
     assert tables == {"alembic_version", "profiles", "chat_instances", "chat_responses", "legacy_archive",
-                      "stripe_events", "login_sessions", "guide_versions", "webhook_deliveries", "response_questions"}
+                      "stripe_events", "login_sessions", "guide_versions", "webhook_deliveries", "response_questions",
+                      "jobs", "job_claims"}
 
 
 def test_email_is_unique_case_insensitively(database):

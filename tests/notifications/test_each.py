@@ -32,6 +32,7 @@ def test_a_completed_interview_emails_the_owner_once(app, inbox):
     run(app, jobs.response_completed, str(interviewee.response_id))  # run twice (a retry, a replay): one email
     with app.app_context():
         jobs.response_completed.enqueue(str(interviewee.response_id))
+        db.session.commit()  # queued with this commit (and, in tests, run when it commits)
     assert len(inbox.messages) == 1
 
 

@@ -34,6 +34,7 @@ def test_response_completed_is_sent_signed_and_verified_independently(app, recei
     instance_id, response_id, secret = completed_response(app, receiver.url)
     with app.app_context():
         queue_event("response.completed", str(response_id))
+        db.session.commit()  # the delivery and its job, queued together
     [row] = deliveries(app)
     assert (row.status, row.attempts, row.response_code, row.error) == ("delivered", 1, 200, None)
     assert row.delivered_at is not None and row.url == receiver.url
@@ -74,6 +75,7 @@ def test_receiver_failing_twice_gets_it_on_the_third_attempt(app, receiver):
     receiver.answers = [500, 500]
     with app.app_context():
         queue_event("response.completed", str(response_id))
+        db.session.commit()  # the delivery and its job, queued together
     [row] = deliveries(app)
     assert (row.status, row.attempts, row.response_code) == ("pending", 1, 500)
     assert row.error == "HTTP 500: receiver says no"
@@ -94,6 +96,7 @@ def test_receiver_failing_for_good_marks_the_delivery_failed(app, receiver):
     receiver.answers = [503] * 20
     with app.app_context():
         queue_event("response.completed", str(response_id))
+        db.session.commit()  # the delivery and its job, queued together
     run_pending(app)
     [row] = deliveries(app)
     assert (row.status, row.attempts, row.response_code) == ("failed", deliver.retries + 1, 503)
@@ -106,6 +109,7 @@ def test_unreachable_receiver_is_logged_with_the_reason(app):
     _, response_id, _ = completed_response(app, f"http://127.0.0.1:{free_port()}/gone")  # nobody listens there
     with app.app_context():
         queue_event("response.completed", str(response_id))
+        db.session.commit()  # the delivery and its job, queued together
     [row] = deliveries(app)
     assert (row.status, row.attempts, row.response_code) == ("pending", 1, None)
     assert row.error.startswith("Could not connect")
@@ -117,6 +121,7 @@ def test_a_job_run_twice_sends_and_logs_once(app, receiver):
         after_completion(str(response_id))
         after_completion(str(response_id))
         queue_event("response.completed", str(response_id))
+        db.session.commit()  # the delivery and its job, queued together
     [row] = deliveries(app)
     with app.app_context():
         deliver(str(row.id))  # the delivery job itself, run again
@@ -136,6 +141,7 @@ def test_replay_sends_the_same_delivery_again_freshly_signed(app, receiver):
     instance_id, response_id, secret = completed_response(app, receiver.url)
     with app.app_context():
         queue_event("response.completed", str(response_id))
+        db.session.commit()  # the delivery and its job, queued together
         row = db.session.scalar(db.select(WebhookDelivery))
         replay(row, db.session.get(ChatInstance, instance_id))
     [row] = deliveries(app)
@@ -161,3 +167,28 @@ def test_signing_verify_refuses_old_and_forged_signatures():
         except SignatureError:
             continue
         raise AssertionError(f"{header!r} was accepted")
+
+
+def test_a_pending_delivery_whose_job_vanished_is_queued_again(app, receiver):
+    """A delivery left pending with no job (e.g. lost with the queue before the outbox) is found and sent."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from franko.jobs.models import QueuedJob
+    from franko.models import utcnow
+    from franko.webhooks.jobs import requeue_stale_deliveries
+
+    _, response_id, _ = completed_response(app, receiver.url)
+    app.config["FRANKO_QUEUE_IMMEDIATE"] = False
+    with app.app_context():
+        queue_event("response.completed", str(response_id))
+        db.session.commit()
+        db.session.execute(sa.delete(QueuedJob))  # its job vanished
+        db.session.execute(sa.update(WebhookDelivery).values(updated_at=utcnow() - timedelta(minutes=11)))
+        db.session.commit()
+        requeue_stale_deliveries()
+        requeue_stale_deliveries()  # once: its new job holds the key
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(QueuedJob)) == 1
+    run_pending(app)
+    assert [(r.status, r.attempts) for r in deliveries(app)] == [("delivered", 1)] and len(receiver.requests) == 1

@@ -1,6 +1,7 @@
 """Production's rule: no deliveries to loopback, private or link-local addresses, checked after DNS resolution."""
 import pytest
 
+from franko.extensions import db
 from franko.webhooks.services import queue_event
 from franko.webhooks.transport import is_public
 from tests.webhooks.conftest import deliveries
@@ -17,6 +18,7 @@ def test_private_addresses_are_refused_at_delivery(app, receiver, host):
     _, response_id, _ = completed_response(app, f"http://{host}:{receiver.port}/hooks/franko")
     with app.app_context():
         queue_event("response.completed", str(response_id))
+        db.session.commit()  # the delivery and its job, queued together
     [row] = deliveries(app)
     assert (row.status, row.attempts, row.response_code) == ("failed", 1, None)  # no point retrying
     assert f"Refused: {host} resolves to a private or local address" in row.error
