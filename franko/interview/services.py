@@ -173,7 +173,8 @@ def begin_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | Non
     response = db.get_or_404(ChatResponse, response_id)
     if response.chat_instance_id != instance.id:
         abort(404)
-    stored = replay(response, key, len(guide_of(response, instance)))
+    guide = guide_of(response, instance)
+    stored = replay(response, key, len(guide))
     if stored is not None:
         db.session.commit()
         return stored
@@ -183,7 +184,7 @@ def begin_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | Non
     seen = response.conversation
     first_answer = not seen.has_answer()
     pending = PendingAnswer(
-        response_id, owner.user_id, guide_of(response, instance), context_for(owner, response), seen,
+        response_id, owner.user_id, guide, context_for(owner, response), seen,
         {"role": "user", "content": answer, "at": timestamp(utcnow())} | ({"key": key} if key else {}), first_answer,
         agent_needed=not first_answer or (owner.total_responses_available or 0) > 0,
     )

@@ -29,8 +29,8 @@ def test_answer_statements_do_not_grow_with_stored_responses(app):
     intake, first, later = few
     # Intake: the instance, its owner, the guide's latest version (and, for this guide written without
     # the editor, recording it as version 1), the insert, its question records' insert. An answer:
-    # the instance, the response, the response's guide version (read twice: the replay check and
-    # the answer), the owner by primary key; the row claim, the response again, the charge (first
-    # answer only), the update, the question records replaced (a delete, an insert); then the quota
-    # check the first answer queues (run at once in tests, in the worker in production): the owner.
-    assert (intake, first, later) == (6, 12, 10)
+    # the instance, the response, the response's guide version, the owner by primary key; the row
+    # claim, the response again, the charge (first answer only), the update, the question records
+    # replaced (a delete, an insert); the first answer also queues the quota check in the same commit
+    # (the outbox row), which tests then run at once (claimed, the owner read, done).
+    assert (intake, first, later) == (6, 17, 9)
