@@ -1,0 +1,68 @@
+"""Logs cannot be forged: whatever a visitor types (an address, a path), one event is one line; JSON on demand."""
+import json
+import logging
+
+import pytest
+
+from tests.conftest import make_app, new_database
+from franko.extensions import db
+
+FAKE = "2026-01-01 00:00:00,000 INFO [-] franko: admin granted to mallory@example.com"
+
+
+def app_with(tmp_path, **config):
+    url, _ = new_database("sqlite", tmp_path)
+    app = make_app(url, **config)
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def test_a_forgot_password_address_with_cr_lf_stays_on_its_line(tmp_path, capsys):
+    client = app_with(tmp_path).test_client()
+    assert client.post("/auth/forgot", data={"email": f"x@example.com\r\n{FAKE}"}).status_code == 302
+    lines = capsys.readouterr().err.splitlines()
+    assert not any(line.startswith(FAKE) for line in lines)
+    asked = [line for line in lines if "password reset asked for" in line]
+    assert len(asked) == 1 and "x@example.com\\r\\n2026-01-01" in asked[0]
+
+
+def test_a_path_with_cr_lf_and_other_controls_stays_on_its_line(tmp_path, capsys):
+    client = app_with(tmp_path).test_client()
+    assert client.get("/nothing%0D%0A" + FAKE.replace(" ", "%20") + "%E2%80%A8%1B%5B31m%09").status_code == 404
+    lines = capsys.readouterr().err.splitlines()
+    assert not any(line.startswith(FAKE) for line in lines)
+    request = [line for line in lines if "GET /nothing" in line]
+    assert len(request) == 1
+    assert "\\r\\n2026-01-01" in request[0] and "\\u2028\\x1b[31m\\t 404" in request[0]
+
+
+def test_a_traceback_is_one_line(tmp_path, capsys):
+    app_with(tmp_path)
+    try:
+        raise ValueError("first\nsecond")
+    except ValueError:
+        logging.getLogger("franko.test").exception("it broke")
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" in err and "ValueError: first\\nsecond" in err
+
+
+@pytest.mark.parametrize("typed", [f"x@example.com\r\n{FAKE}", "x@example.com\u2028" + FAKE])
+def test_json_format_writes_one_object_a_line(tmp_path, capsys, typed):
+    client = app_with(tmp_path, FRANKO_LOG_FORMAT="json").test_client()
+    try:
+        client.post("/auth/forgot", data={"email": typed})
+        try:
+            raise ValueError("first\nsecond")
+        except ValueError:
+            logging.getLogger("franko.test").exception("it broke")
+        lines = capsys.readouterr().err.splitlines()
+        records = [json.loads(line) for line in lines]  # every line is one whole JSON object
+        asked = [r for r in records if r["message"].startswith("password reset asked for")]
+        assert len(asked) == 1 and typed in asked[0]["message"]
+        assert {"time", "level", "logger", "request_id"} <= set(asked[0])
+        broke = [r for r in records if r["message"] == "it broke"]
+        assert "ValueError: first\nsecond" in broke[0]["exc_info"]
+        assert all("\u2028" not in line for line in lines)
+    finally:
+        app_with(tmp_path)  # the handler is per process: back to the text format for the next tests
