@@ -21,3 +21,38 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", _llm_timeout * 2 + 30))
 graceful_timeout = 30
 keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG")  # e.g. "-" for stdout; off by default
+
+# Metrics (franko/metrics.py): every worker process writes its counts to files in this directory and
+# /metrics sums them. Set PROMETHEUS_MULTIPROC_DIR to choose it (systemd: RuntimeDirectory); otherwise
+# a fresh temporary one. It is set here, before any worker imports prometheus_client.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    import tempfile
+
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="franko-metrics-")
+
+
+def on_starting(server):
+    """The files of a previous run's processes are removed (a worker's, e.g. `flask franko worker`, stay)."""
+    directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(directory, exist_ok=True)
+    for name in os.listdir(directory):
+        pid = name.removesuffix(".db").rsplit("_", 1)[-1]
+        if name.endswith(".db") and pid.isdigit() and not _alive(int(pid)):
+            os.remove(os.path.join(directory, name))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def child_exit(server, worker):
+    """A worker that ended (restarted, killed): its live gauges leave the sums; its counters stay counted."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -1,6 +1,7 @@
 """The webhook job: one delivery attempt, retried with backoff while the receiver fails."""
 from flask import current_app
 
+from franko import metrics
 from franko.jobs import job
 from franko.webhooks import services, transport
 from franko.webhooks.signing import HEADER, sign
@@ -23,6 +24,7 @@ def deliver(delivery_id: str) -> None:
         return
     if not target.secret:
         services.record_failure(target.delivery_id, None, "The instance has no signing secret.", 1, give_up=True)
+        metrics.count_webhook("failed")
         return
     body = target.body.encode("utf-8")
     headers = {"Content-Type": "application/json", "Franko-Delivery": str(target.delivery_id),
@@ -32,8 +34,10 @@ def deliver(delivery_id: str) -> None:
                              allow_private=config["FRANKO_WEBHOOK_ALLOW_PRIVATE"])
     if outcome.ok:
         services.record_delivered(target.delivery_id, outcome.code)
+        metrics.count_webhook("delivered")
         return
     failed = services.record_failure(target.delivery_id, outcome.code, outcome.error or "Failed.",
                                      max_attempts=deliver.retries + 1, give_up=outcome.permanent)
+    metrics.count_webhook("failed" if failed else "retrying")
     if not failed:
         raise DeliveryFailed(f"delivery {target.delivery_id}: {outcome.error}")
