@@ -4,7 +4,7 @@ PYTHON  := $(VENV)/bin/python
 FLASK   := $(VENV)/bin/flask --app app
 PORT    ?= 5000
 
-.PHONY: run test install install-dev chromium redis squawk bench clean
+.PHONY: run test install install-dev chromium redis nginx squawk bench clean
 
 # `make run` needs only what production runs; `make test` adds the test and lint tools.
 install: $(VENV)/.installed
@@ -34,6 +34,10 @@ chromium:
 redis:
 	@command -v redis-server >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
+# The deployment test (tests/operating/test_nginx.py) runs Debian's nginx with deploy/nginx/franko.conf.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
+
 # The server and the job queue's worker (emails, summaries, themes, notifications, webhooks) together;
 # Ctrl-C stops both.
 run: install
@@ -42,7 +46,7 @@ run: install
 	FLASK_DEBUG=1 $(FLASK) franko worker & worker=$$!; trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	FLASK_DEBUG=1 $(FLASK) run --port $(PORT)
 
-test: install-dev chromium redis
+test: install-dev chromium redis nginx
 	$(PYTHON) -m pytest
 
 # The PostgreSQL upgrade script, linted (see bench/README.md and migrations/README for findings).
