@@ -7,6 +7,8 @@ others back. Each setting can be overridden from the environment or the command 
 import multiprocessing
 import os
 
+from gunicorn import glogging
+
 _cpus = multiprocessing.cpu_count()
 _llm_timeout = float(os.environ.get("FRANKO_LLM_TIMEOUT", 20))
 
@@ -21,6 +23,23 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", _llm_timeout * 2 + 30))
 graceful_timeout = 30
 keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG")  # e.g. "-" for stdout; off by default
+# No control socket ($HOME/.gunicorn/gunicorn.ctl, for gunicornc): systemd runs the server
+# (deploy/systemd: reload is HUP, stop is TERM), and two servers on one machine would share the path.
+control_socket_disable = True
+
+
+class Logger(glogging.Logger):
+    """gunicorn's own lines (worker starts, its errors, the access log) are one line each, escaped like
+    the app's (FRANKO_LOG_FORMAT=json: JSON objects)."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        from franko.logs import escape_handlers
+
+        escape_handlers((self.error_log, self.access_log), os.environ.get("FRANKO_LOG_FORMAT", "text"))
+
+
+logger_class = Logger
 
 # Metrics (franko/metrics.py): every worker process writes its counts to files in this directory and
 # /metrics sums them. Set PROMETHEUS_MULTIPROC_DIR to choose it (systemd: RuntimeDirectory); otherwise

@@ -67,9 +67,19 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-def make_formatter(log_format: str) -> logging.Formatter:
+def make_formatter(log_format: str, text_format: str = FORMAT, datefmt: str | None = None) -> logging.Formatter:
     """"json": one JSON object a line; anything else: the escaped text line."""
-    return json_formatter() if (log_format or "").lower() == "json" else EscapingFormatter(FORMAT)
+    if (log_format or "").lower() == "json":
+        return json_formatter()
+    return EscapingFormatter(text_format, datefmt)
+
+
+def escape_handlers(loggers, log_format: str) -> None:
+    """Give the handlers of other loggers (gunicorn's) the same one-line format, keeping their text layout."""
+    for logger in loggers:
+        for handler in logger.handlers:
+            current = handler.formatter or logging.Formatter()
+            handler.setFormatter(make_formatter(log_format, current._fmt, current.datefmt))
 
 
 def init_app(app: Flask) -> None:

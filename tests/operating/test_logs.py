@@ -66,3 +66,34 @@ def test_json_format_writes_one_object_a_line(tmp_path, capsys, typed):
         assert all("\u2028" not in line for line in lines)
     finally:
         app_with(tmp_path)  # the handler is per process: back to the text format for the next tests
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_gunicorns_own_lines_are_escaped_too(tmp_path, log_format):
+    """Under a real gunicorn, its access log on and showing the decoded path (%(U)s): CR/LF stay escapes.
+
+    (gunicorn itself refuses control characters in headers, and its default access line shows the
+    path as sent, percent-encoded.)"""
+    import http.client
+
+    from tests.conftest import free_port
+    from tests.operating.servers import Gunicorn
+
+    port = free_port()
+    server = Gunicorn(tmp_path, port, GUNICORN_ACCESS_LOG="-", FRANKO_LOG_FORMAT=log_format,
+                      GUNICORN_CMD_ARGS="--access-logformat 'access %(U)s %(s)s'")
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/evil%0D%0A" + FAKE.replace(" ", "%20") + "%09")
+        assert conn.getresponse().status == 404
+        conn.close()
+    finally:
+        server.stop()
+    lines = server.lines()
+    assert not any(line.startswith(FAKE) for line in lines)
+    access = [line for line in lines if "access /evil" in line]
+    assert len(access) == 1 and "/evil\\r\\n2026-01-01" in access[0] and "\\t 404" in access[0]
+    assert any("Booting worker" in line for line in lines)  # gunicorn's error log, in the same format
+    if log_format == "json":
+        assert all(json.loads(line) for line in lines)

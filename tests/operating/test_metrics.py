@@ -1,8 +1,6 @@
 """/metrics: Prometheus' text, behind a bearer token, counted per route name; summed over gunicorn's processes."""
 import os
 import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -13,9 +11,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from franko import metrics
 from franko.extensions import db
 from tests.conftest import free_port, make_app, new_database
+from tests.operating.servers import Gunicorn
 
 TOKEN = "s3cret-metrics-token"
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def sample(text: str, name: str, **labels) -> float:
@@ -100,10 +98,18 @@ def test_turns_fallbacks_and_emails_are_counted(tmp_path, smtp_server):
 def get(url: str, token: str | None = None) -> tuple[int, str]:
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, ""
+
+
+def ready(base: str) -> bool:
+    """A worker answers (asked on a route the test does not count; a busy machine may be slow to boot one)."""
+    try:
+        return get(base + "/no-such-page")[0] == 404
+    except OSError:
+        return False
 
 
 def worker_pids(master: int) -> set[int]:
@@ -124,14 +130,9 @@ def wait_for(condition, seconds=60):
 def test_counts_are_summed_over_gunicorns_processes(tmp_path):
     """Requests served by two workers, then by two new ones after both were killed: /metrics counts all."""
     port, metrics_dir = free_port(), tmp_path / "metrics"
-    env = {**os.environ, "SECRET_KEY": "k", "FRANKO_BASE_URL": "http://127.0.0.1", "FRANKO_INSECURE_COOKIES": "1",
-           "DATABASE_URL": f"sqlite:///{tmp_path}/f.sqlite", "FRANKO_METRICS_TOKEN": TOKEN,
-           "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "2",
-           "GUNICORN_BIND": f"127.0.0.1:{port}", "FLASK_DEBUG": "0"}
-    env.pop("TEST_DATABASE_URL", None)
-    log = open(tmp_path / "gunicorn.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:app"], cwd=ROOT, env=env,
-                              stdout=log, stderr=log)
+    metrics_dir.mkdir()
+    server = Gunicorn(tmp_path, port, FRANKO_METRICS_TOKEN=TOKEN, PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
+                      WEB_CONCURRENCY="2", GUNICORN_THREADS="2")
     base, answered = f"http://127.0.0.1:{port}", []
 
     def healthy() -> bool:
@@ -140,15 +141,16 @@ def test_counts_are_summed_over_gunicorns_processes(tmp_path):
         return code == 200
 
     try:
-        assert wait_for(lambda: len(worker_pids(server.pid)) == 2 and healthy())
-        first = worker_pids(server.pid)
-        for _ in range(9):
+        master = server.process.pid
+        assert wait_for(lambda: len(worker_pids(master)) == 2 and ready(base))
+        first = worker_pids(master)
+        for _ in range(10):
             assert healthy()
         for pid in first:
             os.kill(pid, signal.SIGKILL)  # gunicorn starts two new workers; child_exit marks the dead ones
-        assert wait_for(lambda: len(worker_pids(server.pid) - first) == 2)
-        assert wait_for(healthy)
-        for _ in range(9):
+        assert wait_for(lambda: len(worker_pids(master) - first) == 2)
+        assert wait_for(lambda: ready(base))
+        for _ in range(10):
             assert healthy()
         writers = {name.removesuffix(".db").rsplit("_", 1)[-1] for name in os.listdir(metrics_dir)}
         assert len(writers) >= 4  # four worker processes wrote counts: two killed, two alive
@@ -158,6 +160,4 @@ def test_counts_are_summed_over_gunicorns_processes(tmp_path):
         assert sample(text, "franko_http_requests_total", endpoint="main.healthz", method="GET", status="2xx") \
             == sample(text, "franko_http_request_duration_seconds_count", endpoint="main.healthz", method="GET")
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=60)
-        log.close()
+        server.stop()

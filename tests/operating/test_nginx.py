@@ -13,7 +13,6 @@ import signal
 import socket
 import ssl
 import subprocess
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler
@@ -23,10 +22,10 @@ import pytest
 from franko.extensions import db
 from tests.conftest import free_port, make_app
 from tests.interview.conftest import chunk, make_setup, scripted_reply
+from tests.operating.servers import ROOT, Gunicorn, wait_for_port
 from tests.servers import LocalServer
 
 pytestmark = pytest.mark.slow
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 CLIENT_ADDRESS = "127.0.0.2"  # the test's client connects from here; nginx reaches gunicorn from 127.0.0.1
 
@@ -72,17 +71,6 @@ class PausingLLM:
 
         self.server = LocalServer(Handler)
         self.url = f"{self.server.base}/v1"
-
-
-def wait_for_port(port: int, process: subprocess.Popen, log) -> None:
-    for _ in range(300):
-        assert process.poll() is None, f"the server stopped: {log.read_text()}"
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"nothing listens on {port}: {log.read_text()}")
 
 
 def site(tmp_path, app_port: int, http_port: int, https_port: int) -> str:
@@ -178,30 +166,21 @@ def stack(tmp_path):
         setup = make_setup()
         db.engine.dispose()
     app_port, http_port, https_port = free_port(), free_port(), free_port()
-    env = {**os.environ, "SECRET_KEY": "k" * 32, "FRANKO_BASE_URL": "https://franko.example.org",
-           "DATABASE_URL": url, "FRANKO_PROXY_HOPS": "1", "GUNICORN_BIND": f"127.0.0.1:{app_port}",
-           "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "4", "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
-           "OPENAI_BASE_URL": llm.url, "OPENAI_API_KEY": "sk-test", "FRANKO_LLM_MODEL": "test-model",
-           "FRANKO_QUEUE_FILE": str(tmp_path / "jobs.sqlite"), "FLASK_DEBUG": "0"}
-    for name in ("TEST_DATABASE_URL", "REDIS_URL", "RATELIMIT_STORAGE_URI", "MAIL_SERVER"):
-        env.pop(name, None)
-    app_log, nginx_log = tmp_path / "gunicorn.log", tmp_path / "nginx-error.log"
-    with open(app_log, "w") as out:
-        gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:app"], cwd=ROOT, env=env,
-                                    stdout=out, stderr=out)
+    gunicorn = Gunicorn(tmp_path, app_port, FRANKO_PROXY_HOPS="1", OPENAI_BASE_URL=llm.url, OPENAI_API_KEY="sk-test",
+                        FRANKO_LLM_MODEL="test-model")
     conf = nginx_conf(tmp_path, site(tmp_path, app_port, http_port, https_port))
+    nginx_log = tmp_path / "nginx-error.log"
     nginx = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", conf, "-e", str(nginx_log)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_for_port(app_port, gunicorn, app_log)
         wait_for_port(https_port, nginx, nginx_log)
         yield {"browser": Browser(https_port), "http_port": http_port, "instance_id": setup.instance_id,
-               "log": app_log, "llm": llm}
+               "log": gunicorn.log, "llm": llm}
     finally:
         llm.release.set()
-        for process in (nginx, gunicorn):
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=60)
+        nginx.send_signal(signal.SIGTERM)
+        nginx.wait(timeout=60)
+        gunicorn.stop()
         llm.server.stop()
 
 
