@@ -19,12 +19,13 @@ log = logging.getLogger("franko.metrics")
 OWN = CollectorRegistry(auto_describe=True)  # Franko's counters, apart from the library's default registry
 TURN_BUCKETS = (0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120)
 
-REQUEST_SECONDS = Histogram("franko_http_request_duration_seconds", "Time to answer a request, by route",
+REQUEST_SECONDS = Histogram("franko_http_request_duration_seconds",
+                            "Time to answer a request (a streamed one: to its first byte), by route",
                             ["endpoint", "method"], registry=OWN)
 REQUESTS = Counter("franko_http_requests", "Requests answered, by route and status class",
                    ["endpoint", "method", "status"], registry=OWN)
 TURN_SECONDS = Histogram("franko_interview_turn_duration_seconds",
-                         "Time to answer an interview turn, by who worded it (llm or default)",
+                         "Time to answer an interview turn, by who worded it (model or default)",
                          ["by"], buckets=TURN_BUCKETS, registry=OWN)
 FALLBACKS = Counter("franko_interview_fallbacks", "Turns the default agent answered because the LLM failed",
                     registry=OWN)
@@ -39,7 +40,7 @@ JOBS_FAILED = Counter("franko_jobs_failed", "Job runs that raised, by job", ["jo
 # --- what features call -----------------------------------------------------------------------
 
 def observe_turn(seconds: float, by: str) -> None:
-    """One interview turn answered in `seconds`; `by` is "llm" or "default" (the LLM's share is llm/all)."""
+    """One interview turn answered in `seconds`; `by` is the Turn's: "model" (the LLM) or "default"."""
     TURN_SECONDS.labels(by=by).observe(seconds)
 
 

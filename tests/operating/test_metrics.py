@@ -70,7 +70,7 @@ def test_turns_fallbacks_and_emails_are_counted(tmp_path, smtp_server):
                    MAIL_USE_TLS=False)
     client = app.test_client()
     before = scrape(client)
-    metrics.observe_turn(1.5, by="llm")
+    metrics.observe_turn(1.5, by="model")
     metrics.observe_turn(0.01, by="default")
     metrics.count_fallback()
     client.post("/auth/signup", data={"email": "o@example.com", "password": "correct horse",
@@ -81,7 +81,7 @@ def test_turns_fallbacks_and_emails_are_counted(tmp_path, smtp_server):
     def grew(name, **labels):
         return sample(after, name, **labels) - sample(before, name, **labels)
 
-    assert grew("franko_interview_turn_duration_seconds_count", by="llm") == 1
+    assert grew("franko_interview_turn_duration_seconds_count", by="model") == 1
     assert grew("franko_interview_turn_duration_seconds_count", by="default") == 1
     assert grew("franko_interview_fallbacks_total") == 1
     assert grew("franko_emails_total", result="sent") == 1
@@ -161,3 +161,30 @@ def test_counts_are_summed_over_gunicorns_processes(tmp_path):
             == sample(text, "franko_http_request_duration_seconds_count", endpoint="main.healthz", method="GET")
     finally:
         server.stop()
+
+
+def test_webhook_deliveries_are_counted(tmp_path):
+    from franko.webhooks.services import send_test_event
+    from tests.factories import make_instance, make_profile
+    from tests.webhooks.conftest import Receiver, hook_up
+
+    receiver = Receiver()
+    try:
+        app = app_with(tmp_path, FRANKO_METRICS_TOKEN=TOKEN)
+        client = app.test_client()
+        before = scrape(client)
+        receiver.answers = [200, 500]
+        with app.app_context():
+            instance = make_instance(make_profile())
+            hook_up(instance.id, receiver.url)
+            db.session.commit()
+            for _ in range(2):  # delivered at once; then the receiver fails: one more attempt will follow
+                send_test_event(instance)
+                db.session.commit()
+        after = scrape(client)
+    finally:
+        receiver.stop()
+    assert len(receiver.requests) == 2
+    for result in ("delivered", "retrying"):
+        assert sample(after, "franko_webhook_deliveries_total", result=result) == \
+            sample(before, "franko_webhook_deliveries_total", result=result) + 1
