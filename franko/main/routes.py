@@ -73,14 +73,18 @@ def response_counts() -> dict[str, int]:
 
 @bp.route("/healthz")
 def healthz():
-    """200 when every dependency answers (the database; Redis when configured), else 503 naming the one down."""
+    """Which dependency answers (the database; Redis when configured), for load balancers and monitoring.
+
+    503 only without the database, when no page can be served; Redis down is 200 "degraded" (the
+    pages still work, rate limits count per process), so a load balancer keeps every server in.
+    """
     checks = {"database": database_answers()}
     for name, url in redis_urls().items():
         checks[name] = redis_answers(url)
     down = [name for name, ok in checks.items() if not ok]
-    body = {"status": "ok" if not down else "unavailable", "down": down,
-            **{name: "ok" if ok else "down" for name, ok in checks.items()}}
-    return body, (503 if down else 200)
+    status = "unavailable" if "database" in down else "degraded" if down else "ok"
+    body = {"status": status, "down": down, **{name: "ok" if ok else "down" for name, ok in checks.items()}}
+    return body, (503 if status == "unavailable" else 200)
 
 
 def database_answers() -> bool:
