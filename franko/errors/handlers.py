@@ -19,7 +19,7 @@ MESSAGES = {
     413: "That was too large to accept.",
     429: "Too many requests. Please wait a moment and try again.",
     500: "Something went wrong on our side. It has been logged.",
-    503: "Franko is briefly unavailable. Please try again in a few seconds: nothing you sent before was lost.",
+    503: "Franko is briefly unavailable. Please try again in a few seconds.",
 }
 
 
