@@ -1,5 +1,6 @@
 """A real gunicorn (`gunicorn app:app` with the project's gunicorn.conf.py) with production settings, for the
 operating tests; its stdout and stderr go to a file the test reads."""
+import http.client
 import os
 import signal
 import socket
@@ -25,6 +26,21 @@ class Gunicorn:
             self.process = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:app"], cwd=ROOT, env=base,
                                             stdout=out, stderr=out)
         wait_for_port(port, self.process, self.log)
+        self.wait_for_a_worker()
+
+    def wait_for_a_worker(self) -> None:
+        """The port opens with the master; a worker answers once it has imported the app (slow on a busy machine)."""
+        for _ in range(10):
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            try:
+                conn.request("GET", "/no-such-page")
+                conn.getresponse().read()
+                return
+            except OSError:
+                time.sleep(0.5)
+            finally:
+                conn.close()
+        raise AssertionError(f"no gunicorn worker answers: {self.log.read_text()}")
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)

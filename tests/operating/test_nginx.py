@@ -127,8 +127,8 @@ class Browser:
 
     def request(self, method: str, path: str, body: str | None = None, headers=None, port=None, tls=True):
         cls, kwargs = (http.client.HTTPSConnection, {"context": self.context}) if tls else (http.client.HTTPConnection, {})
-        conn = cls("127.0.0.1", port or self.port, timeout=15, source_address=(CLIENT_ADDRESS, 0), **kwargs)
-        headers = {"Host": "franko.example.org", **(headers or {})}
+        conn = cls("127.0.0.1", port or self.port, timeout=60, source_address=(CLIENT_ADDRESS, 0), **kwargs)
+        headers = {"Host": "franko.example.org", "Connection": "close", **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if body is not None:  # a browser's form post: over HTTPS, Flask-WTF wants a same-site Referer
