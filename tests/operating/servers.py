@@ -25,8 +25,12 @@ class Gunicorn:
         with open(self.log, "w") as out:
             self.process = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:app"], cwd=ROOT, env=base,
                                             stdout=out, stderr=out)
-        wait_for_port(port, self.process, self.log)
-        self.wait_for_a_worker()
+        try:
+            wait_for_port(port, self.process, self.log)
+            self.wait_for_a_worker()
+        except BaseException:
+            self.stop()
+            raise
 
     def wait_for_a_worker(self) -> None:
         """The port opens with the master; a worker answers once it has imported the app (slow on a busy machine)."""
