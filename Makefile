@@ -6,7 +6,7 @@ FLASK   := $(VENV)/bin/flask --app app
 PORT    ?= 5000
 WORKERS ?= auto
 
-.PHONY: run test test-fast install install-dev chromium redis squawk bench clean
+.PHONY: run test test-fast install install-dev chromium redis nginx squawk bench clean
 
 # `make run` needs only what production runs; `make test` adds the test and lint tools.
 install: $(VENV)/.installed
@@ -36,6 +36,10 @@ chromium:
 redis:
 	@command -v redis-server >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
+# The deployment test (tests/operating/test_nginx.py) runs Debian's nginx with deploy/nginx/franko.conf.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
+
 # The server and the job queue's worker (emails, summaries, themes, notifications, webhooks) together;
 # Ctrl-C stops both.
 run: install
@@ -45,7 +49,7 @@ run: install
 	FLASK_DEBUG=1 $(FLASK) run --port $(PORT)
 
 # The browser tests share one worker (and its Chromium): --dist loadgroup, set in pytest.ini.
-test: install-dev chromium redis
+test: install-dev chromium redis nginx
 	$(PYTHON) -m pytest -n $(WORKERS)
 
 test-fast: install-dev

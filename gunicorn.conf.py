@@ -7,6 +7,8 @@ others back. Each setting can be overridden from the environment or the command 
 import multiprocessing
 import os
 
+from gunicorn import glogging
+
 _cpus = multiprocessing.cpu_count()
 _llm_timeout = float(os.environ.get("FRANKO_LLM_TIMEOUT", 20))
 
@@ -21,3 +23,55 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", _llm_timeout * 2 + 30))
 graceful_timeout = 30
 keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG")  # e.g. "-" for stdout; off by default
+# No control socket ($HOME/.gunicorn/gunicorn.ctl, for gunicornc): systemd runs the server
+# (deploy/systemd: reload is HUP, stop is TERM), and two servers on one machine would share the path.
+control_socket_disable = True
+
+
+class Logger(glogging.Logger):
+    """gunicorn's own lines (worker starts, its errors, the access log) are one line each, escaped like
+    the app's (FRANKO_LOG_FORMAT=json: JSON objects)."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        from franko.logs import escape_handlers
+
+        escape_handlers((self.error_log, self.access_log), os.environ.get("FRANKO_LOG_FORMAT", "text"))
+
+
+logger_class = Logger
+
+# Metrics (franko/metrics.py): every worker process writes its counts to files in this directory and
+# /metrics sums them. Set PROMETHEUS_MULTIPROC_DIR to choose it (systemd: RuntimeDirectory); otherwise
+# a fresh temporary one. It is set here, before any worker imports prometheus_client.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    import tempfile
+
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="franko-metrics-")
+
+
+def on_starting(server):
+    """The files of a previous run's processes are removed (a worker's, e.g. `flask franko worker`, stay)."""
+    directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(directory, exist_ok=True)
+    for name in os.listdir(directory):
+        pid = name.removesuffix(".db").rsplit("_", 1)[-1]
+        if name.endswith(".db") and pid.isdigit() and not _alive(int(pid)):
+            os.remove(os.path.join(directory, name))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def child_exit(server, worker):
+    """A worker that ended (restarted, killed): its live gauges leave the sums; its counters stay counted."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -25,6 +25,7 @@ def create_app(config_class=None) -> Flask:
     configure_outbox(app)
     check_production_settings(app)
     configure_logging(app)
+    configure_metrics(app)
     configure_proxy(app)
     register_request_guards(app)  # first: the raw body is checked before anything parses it
     register_extensions(app)
@@ -76,6 +77,12 @@ def configure_logging(app: Flask) -> None:
     from franko import logs
 
     logs.init_app(app)
+
+
+def configure_metrics(app: Flask) -> None:
+    from franko import metrics
+
+    metrics.init_app(app)
 
 
 def configure_proxy(app: Flask) -> None:

@@ -43,6 +43,11 @@ class Config:
     # Redis (e.g. redis://127.0.0.1:6379/0) shares the counts between workers and machines.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down or restarting: each process counts in its own memory (a warning is logged) and goes
+    # back to Redis once it answers again; a limiter error never turns a page into a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}  # a hung Redis costs ≤ 1 s
     FRANKO_LOGIN_RATE_LIMIT = os.environ.get("FRANKO_LOGIN_RATE_LIMIT", "10 per minute")
     FRANKO_SIGNUP_RATE_LIMIT = os.environ.get("FRANKO_SIGNUP_RATE_LIMIT", "5 per hour")
     FRANKO_EMAIL_RATE_LIMIT = os.environ.get("FRANKO_EMAIL_RATE_LIMIT", "5 per hour")  # reset / verification mails
@@ -59,6 +64,9 @@ class Config:
     FRANKO_BASE_URL = os.environ.get("FRANKO_BASE_URL") or None
     FRANKO_PROXY_HOPS = int(os.environ.get("FRANKO_PROXY_HOPS", 0) or 0)  # proxies in front (ProxyFix)
     FRANKO_HSTS = False
+    FRANKO_LOG_FORMAT = os.environ.get("FRANKO_LOG_FORMAT", "text")  # "json": one JSON object a line
+    # /metrics answers only a request bearing this token (Authorization: Bearer …); unset: no /metrics (404).
+    FRANKO_METRICS_TOKEN = os.environ.get("FRANKO_METRICS_TOKEN") or None
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None  # unset: emails go to the log and the dev outbox
     MAIL_PORT = int(os.environ.get("MAIL_PORT", 587) or 587)
@@ -129,6 +137,7 @@ class TestingConfig(Config):
     MAIL_SERVER = None
     FRANKO_BASE_URL = None
     FRANKO_PROXY_HOPS = 0
+    FRANKO_METRICS_TOKEN = None
     SQLALCHEMY_DATABASE_URI = None
     STRIPE_SECRET_KEY = None
     STRIPE_WEBHOOK_SECRET = None

@@ -142,7 +142,7 @@ def change_password():
         else:
             set_password(current_user, form.password.data)
             ended = sessions.end_sessions(current_user.user_id, keep=current_user.session_token)
-            db.session.commit()
+            sessions.renew_session(current_user)  # commits; a copy of this browser's cookie dies too
             flash("Your password has been changed" + (f" and {ended} other session(s) ended." if ended else "."),
                   "success")
             return redirect(url_for("main.index"))

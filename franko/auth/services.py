@@ -107,14 +107,26 @@ class EmailTaken(Exception):
     """Another account has had this address verified or registered meanwhile."""
 
 
+def _change_fingerprint(user_id: str) -> str:
+    """Names the profile's newest login session without revealing it: asking for a change renews it."""
+    from franko.auth.sessions import newest_session_id
+
+    newest = newest_session_id(user_id) or "no-session"
+    return hashlib.sha256(("email-change:" + newest).encode("utf-8")).hexdigest()[:24]
+
+
 def make_email_token(profile: Profile, address: str) -> str:
     """A signed link that sets `address` as the profile's email, verified; bound to the current email.
 
     Once followed the email differs from the one it was bound to (a change) or is already verified
-    (sign-up), so a link works once; a newer change makes older links void.
+    (sign-up), so a link works once. A change link is also bound to the newest login session: each
+    request for a change starts a new one (`emails.send_verification`), so it voids every earlier link.
     """
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=EMAIL_LINK_SALT).dumps(
-        {"u": profile.user_id, "e": address.strip(), "c": (profile.email or "").lower()})
+    current = (profile.email or "").lower()
+    data = {"u": profile.user_id, "e": address.strip(), "c": current}
+    if address.strip().lower() != current:
+        data["s"] = _change_fingerprint(profile.user_id)
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=EMAIL_LINK_SALT).dumps(data)
 
 
 def confirm_email_token(token: str) -> Profile | None:
@@ -138,6 +150,8 @@ def confirm_email_token(token: str) -> Profile | None:
         if profile.email_verified_at is not None:
             return None  # already used
     else:
+        if not hmac.compare_digest(str(data.get("s")), _change_fingerprint(profile.user_id)):
+            return None  # a newer change was asked for (or every session of the account ended)
         other = find_by_email(address)
         if other is not None and other.user_id != profile.user_id:
             raise EmailTaken(address)

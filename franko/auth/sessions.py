@@ -1,12 +1,13 @@
 """Server-side login sessions: the cookie holds a random token, the database its digest.
 
 A copied cookie stops working once its row is gone: logout ends one session, a password change
-ends every other one, a reset or "log out everywhere" ends them all.
+ends every other one and renews this browser's, a reset or "log out everywhere" ends them all.
 """
 import hashlib
 import secrets
 
 import sqlalchemy as sa
+from flask import current_app, request
 from flask_login import current_user, login_user, logout_user
 
 from franko.extensions import db
@@ -49,6 +50,27 @@ def end_sessions(user_id: str, keep: str | None = None) -> int:
     if keep:
         statement = statement.where(LoginSession.id != _digest(keep))
     return db.session.execute(statement).rowcount
+
+
+def newest_session_id(user_id: str) -> str | None:
+    """The digest of the profile's most recently started session (None without one)."""
+    return db.session.scalar(
+        sa.select(LoginSession.id).where(LoginSession.user_id == user_id)
+        .order_by(LoginSession.created_at.desc(), LoginSession.id.desc()).limit(1)
+    )
+
+
+def renew_session(profile: Profile) -> None:
+    """Give this browser a new session token (its old row ends), commit, and set the new cookie.
+
+    A cookie copied before a password change then opens nothing; a remember-me cookie is renewed too.
+    """
+    profile = getattr(profile, "_get_current_object", lambda: profile)()  # current_user is a proxy
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    end_session(profile.session_token)
+    start_session(profile)
+    db.session.commit()
+    login_user(profile, remember=remember)
 
 
 def log_in(profile: Profile, remember: bool = False) -> None:

@@ -18,6 +18,7 @@ from email.utils import make_msgid
 
 from flask import current_app
 
+from franko import metrics
 from franko.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -114,8 +115,10 @@ def send_email(to: str, subject: str, body: str, message_id: str | None = None,
                 accepted()
     except (OSError, smtplib.SMTPException):
         log.exception("email to %s (%s) could not be sent through %s", to, subject, config["MAIL_SERVER"])
+        metrics.count_email(sent=False)
         return False
     log.info("email sent to %s: %s", to, subject)
+    metrics.count_email(sent=True)
     return True
 
 

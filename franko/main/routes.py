@@ -73,11 +73,53 @@ def response_counts() -> dict[str, int]:
 
 @bp.route("/healthz")
 def healthz():
-    """200 when the database answers (for the load balancer and uptime checks), 503 otherwise."""
+    """Which dependency answers (the database; Redis when configured), for load balancers and monitoring.
+
+    503 only without the database, when no page can be served; Redis down is 200 "degraded" (the
+    pages still work, rate limits count per process), so a load balancer keeps every server in.
+    """
+    checks = {"database": database_answers()}
+    for name, url in redis_urls().items():
+        checks[name] = redis_answers(url)
+    down = [name for name, ok in checks.items() if not ok]
+    status = "unavailable" if "database" in down else "degraded" if down else "ok"
+    body = {"status": status, "down": down, **{name: "ok" if ok else "down" for name, ok in checks.items()}}
+    return body, (503 if status == "unavailable" else 200)
+
+
+def database_answers() -> bool:
     try:
         db.session.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError:
-        db.session.rollback()
-        current_app.logger.exception("health check: the database does not answer")
-        return {"status": "database unavailable"}, 503
-    return {"status": "ok"}
+        return True
+    except sa.exc.SQLAlchemyError as error:
+        current_app.logger.warning("health check: the database does not answer: %s", error.orig or error)
+        try:
+            db.session.rollback()
+        except sa.exc.SQLAlchemyError:
+            db.session.remove()
+        return False
+
+
+def redis_urls() -> dict[str, str]:
+    """The Redis servers Franko uses, by role: the rate limits' storage and the job queue, when configured."""
+    urls = {}
+    limits = current_app.config.get("RATELIMIT_STORAGE_URI") or ""
+    if limits.startswith(("redis://", "rediss://", "redis+unix://")):
+        urls["redis"] = limits
+    queue = current_app.config.get("REDIS_URL")
+    if queue and queue != limits:
+        urls["redis" if "redis" not in urls else "redis_queue"] = queue
+    return urls
+
+
+def redis_answers(url: str) -> bool:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        return bool(client.ping())
+    except redis.RedisError as error:
+        current_app.logger.warning("health check: redis does not answer: %s", error)
+        return False
+    finally:
+        client.close()

@@ -3,6 +3,7 @@ import logging
 
 from flask import current_app
 
+from franko import metrics
 from franko.extensions import db
 from franko.jobs import job, periodic
 from franko.jobs.schedule import crontab
@@ -31,6 +32,7 @@ def deliver(delivery_id: str) -> None:
         return
     if not target.secret:
         services.record_failure(target.delivery_id, None, "The instance has no signing secret.", 1, give_up=True)
+        metrics.count_webhook("failed")
         return
     body = target.body.encode("utf-8")
     headers = {"Content-Type": "application/json", "Franko-Delivery": str(target.delivery_id),
@@ -40,9 +42,11 @@ def deliver(delivery_id: str) -> None:
                              allow_private=config["FRANKO_WEBHOOK_ALLOW_PRIVATE"])
     if outcome.ok:
         services.record_delivered(target.delivery_id, outcome.code)
+        metrics.count_webhook("delivered")
         return
     failed = services.record_failure(target.delivery_id, outcome.code, outcome.error or "Failed.",
                                      max_attempts=deliver.retries + 1, give_up=outcome.permanent)
+    metrics.count_webhook("failed" if failed else "retrying")
     if not failed:
         raise DeliveryFailed(f"delivery {target.delivery_id}: {outcome.error}")
 

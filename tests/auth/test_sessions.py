@@ -1,4 +1,6 @@
 """Login sessions live on the server: a copied cookie dies with the logout, password change or reset."""
+import pytest
+
 from franko.extensions import db
 from franko.models import LoginSession
 from tests.conftest import email_link
@@ -61,7 +63,7 @@ def test_changing_the_password_ends_every_other_session(client, app, owner):
     assert "1 other session(s) ended" in page.get_data(as_text=True)
     assert logged_in(client)
     assert not logged_in(other)
-    assert logged_in(thief)  # the exact same session as the one that changed it: the same cookie
+    assert not logged_in(thief)  # this browser got a new session id: a copy of its old cookie is dead (issue 18)
 
 
 def test_a_password_reset_ends_every_session(client, app, owner):
@@ -85,3 +87,20 @@ def test_log_out_everywhere_from_the_profile_page(client, app, owner):
     assert not any(logged_in(c) for c in (client, other, thief))
     with app.app_context():
         assert db.session.query(LoginSession).count() == 0
+
+
+@pytest.mark.parametrize("remember", [False, True])
+def test_a_password_change_renews_this_browsers_session(app, owner, remember):
+    """A cookie copied from this very browser before the change opens nothing afterwards; the browser stays in."""
+    browser = login(app, remember=remember)
+    thief = copy_of(browser, app)
+    assert logged_in(thief)
+    response = browser.post("/auth/password", data={"current": "correct horse", "password": "a new password",
+                                                   "confirm": "a new password"})
+    assert response.status_code == 302
+    assert logged_in(browser)
+    assert not logged_in(copy_of(thief, app))
+    if remember:  # the renewed remember-me cookie alone opens a new browser session
+        fresh = app.test_client()
+        fresh.set_cookie("remember_token", browser.get_cookie("remember_token").value)
+        assert logged_in(fresh)

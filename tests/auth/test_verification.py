@@ -108,3 +108,18 @@ def test_admin_pages_check_the_verified_flag_on_every_request(client, app, auth)
         profile_by_email(ADMIN).email_verified_at = None
         db.session.commit()
     assert client.get("/admin/").status_code == 403
+
+
+def test_asking_for_a_second_change_voids_the_first_link(client, app, auth, owner):
+    """Issue 18: a mistyped address (A), corrected (B): A's link must not take the account afterwards."""
+    client.post("/profile/", data={**PROFILE, "email": "typo@example.com"})
+    first = email_link(app, "typo@example.com")
+    client.post("/profile/", data={**PROFILE, "email": "right@example.com"})
+    assert client.get("/instances/").status_code == 200  # asking renewed the session, the owner stays in
+    assert app.test_client().get(first).status_code == 400
+    with app.app_context():
+        assert db.session.get(Profile, owner).email == "owner@example.com"
+    assert app.test_client().get(email_link(app, "right@example.com")).status_code == 302
+    with app.app_context():
+        profile = db.session.get(Profile, owner)
+        assert profile.email == "right@example.com" and profile.email_verified_at is not None
