@@ -97,25 +97,15 @@ class QueueCollector:
 
 def queue_summary() -> dict:
     """Counts by state and the oldest due job's age; {} when the queue's store does not answer."""
+    from franko.jobs.admin import summary  # imported here: the metrics module is loaded before the features
+
     try:
-        try:
-            from franko.jobs.admin import summary  # the database outbox (§12)
-        except ImportError:
-            return huey_summary()
         found = summary()
         return {"waiting": found.waiting, "running": found.running, "failed": found.failed,
                 "oldest_age": found.oldest_age}
     except Exception as error:  # noqa: BLE001 — a scrape reports what it can, never a 500
         log.warning("metrics: the job queue could not be read: %s", error)
         return {}
-
-
-def huey_summary() -> dict:
-    """Before the outbox: Huey knows how many jobs wait (queued or waiting for a retry), not since when."""
-    from franko.jobs import queue
-
-    huey = queue()
-    return {"waiting": huey.pending_count() + huey.scheduled_count()}
 
 
 def scrape_registry() -> CollectorRegistry:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import logging
 import math
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import abort, current_app
 
+from franko import metrics
 from franko.conversation import Conversation
 from franko.extensions import db
 from franko.guide import Guide, parse_guide, plain_text
@@ -125,7 +127,7 @@ def start_interview(instance: ChatInstance, first_name: str, second_name: str | 
     # on SQLite a transaction that opens with a write waits for the lock, one that read first and
     # then writes may fail at once under contention.
     db.session.commit()
-    turn = next_turn(agent_from_config(current_app.config), guide, context, [])
+    turn = next_turn(Timed(agent_from_config(current_app.config)), guide, context, [])
     response.conversation = Conversation([assistant_message(turn, timestamp(now))])
     record_progress(response, response.conversation, len(guide))
     db.session.add(response)
@@ -196,7 +198,23 @@ def reply_stream(pending: PendingAnswer) -> Iterator[str | Turn]:
     """The agent's reply to the answer, as it is written, then its Turn."""
     if not pending.agent_needed:
         return iter(())
-    return agent_from_config(current_app.config).stream(pending.guide, pending.context, pending.conversation)
+    return Timed(agent_from_config(current_app.config)).stream(pending.guide, pending.context, pending.conversation)
+
+
+class Timed:
+    """An agent whose turns are measured (latency, who worded them, fallbacks from the model) for /metrics."""
+
+    def __init__(self, agent):
+        self.agent = agent
+
+    def stream(self, guide: Guide, context: Context, conversation) -> Iterator[str | Turn]:
+        start = time.monotonic()
+        for item in self.agent.stream(guide, context, conversation):
+            if isinstance(item, Turn):
+                metrics.observe_turn(time.monotonic() - start, item.by)
+                if item.by == "default" and not isinstance(self.agent, DefaultAgent):
+                    metrics.count_fallback()
+            yield item
 
 
 def store_answer(pending: PendingAnswer, turn: Turn | None) -> AnswerResult:

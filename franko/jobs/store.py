@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from franko import metrics
 from franko.extensions import db
 from franko.jobs.models import FAILED, RUNNING, WAITING, JobClaim, QueuedJob
 from franko.jobs.queue import HOLDER, INLINE_HOLDER, JOBS, RetryLater
@@ -103,6 +104,8 @@ def _retry_or_fail(row: Claimed, holder: str, error: str, later: float | None = 
     db.session.execute(sa.update(jobs).where(_mine(row, holder))
                        .values(lease_until=None, leased_by=None, last_error=error[:ERROR_MAX_LENGTH], **values))
     db.session.commit()
+    if outcome == "failed":
+        metrics.count_job_failed(row.name)
     return outcome
 
 
