@@ -22,7 +22,7 @@ from franko.guide import Guide, plain_text
 ANSWER, THIN = "answer", "thin"
 CLARIFY, REFUSE, OFFTOPIC, INJECTION, STOP, OTHER = "clarify", "refuse", "offtopic", "injection", "stop", "other"
 ANSWERING = {ANSWER, THIN}
-ASK_THRESHOLD = 0.6  # share of a question's content words a sentence must hold to ask it
+ASK_THRESHOLD = 0.5  # share of a question's content words a sentence must hold to ask it
 ASKING_MOVES = {"ask", "redirect", "clarify"}  # the product's moves that ask a question (non-English rule)
 ASKING_OPENERS = {"tell", "describe", "please", "share", "walk", "explain", "talk", "give", "say"}
 WORDING, WORDING_OR_TAG = "wording", "wording or tag+?"
