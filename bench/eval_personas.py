@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 
 from bench.eval_guides import EvalGuide
-from bench.eval_judge import (ANSWER, CLARIFY, INJECTION, OFFTOPIC, OTHER, REFUSE, STOP, THIN, WORDING,
+from bench.eval_judge import (ANSWER, ANSWERING, CLARIFY, INJECTION, OFFTOPIC, OTHER, REFUSE, STOP, THIN, WORDING,
                               WORDING_OR_TAG, GuideWords, asks)
 
 MAX_TURNS = 30  # interviewee messages per interview, whatever the interviewer does
@@ -65,7 +65,8 @@ class Persona:
         if q is None:
             reply = Reply("Sure, go ahead.", OTHER, None)
         else:
-            reply = self.special(q, tracker) or self.answer(q, tracker.new)
+            first = not any(r.about == q and r.kind in ANSWERING for r in self.sent)
+            reply = self.special(q, tracker) or self.answer(q, first)
         if reply.text:
             self.sent.append(reply)
             return reply
@@ -75,9 +76,10 @@ class Persona:
         """What this persona does instead of answering (None: it answers)."""
         return None
 
-    def answer(self, q: int, new: bool) -> Reply:
+    def answer(self, q: int, first: bool) -> Reply:
+        """Its answer to question q: the scripted one the first time, then one more detail."""
         scripted = self.guide.replies[q]
-        return Reply(scripted.answer if new else scripted.more, ANSWER, q)
+        return Reply(scripted.answer if first else scripted.more, ANSWER, q)
 
     def did(self, kind: str, about: int | None = None) -> bool:
         return any(r.kind == kind and (about is None or r.about == about) for r in self.sent)
@@ -86,8 +88,8 @@ class Persona:
 class Terse(Persona):
     name = "terse"
 
-    def answer(self, q: int, new: bool) -> Reply:
-        if new:
+    def answer(self, q: int, first: bool) -> Reply:
+        if first:
             return Reply(self.guide.replies[q].terse, THIN, q)
         return Reply(self.rng.choice(["ok", "yes", "fine", "not really", "no"]), THIN, q)
 
@@ -102,8 +104,8 @@ FILLER = ["To give you some context, we are a team of six and nobody has much ti
 class Verbose(Persona):
     name = "verbose"
 
-    def answer(self, q: int, new: bool) -> Reply:
-        base = super().answer(q, new).text
+    def answer(self, q: int, first: bool) -> Reply:
+        base = super().answer(q, first).text
         return Reply(" ".join([self.rng.choice(FILLER[:2]), base, *self.rng.sample(FILLER[2:], 2)]), ANSWER, q)
 
 
@@ -171,8 +173,8 @@ class German(Persona):
     language = "de"
     rule = WORDING_OR_TAG
 
-    def answer(self, q: int, new: bool) -> Reply:
-        return Reply(self.guide.replies[q].de if new else self.rng.choice(GERMAN_MORE), ANSWER, q)
+    def answer(self, q: int, first: bool) -> Reply:
+        return Reply(self.guide.replies[q].de if first else self.rng.choice(GERMAN_MORE), ANSWER, q)
 
 
 class Spanish(Persona):
@@ -180,8 +182,8 @@ class Spanish(Persona):
     language = "es"
     rule = WORDING_OR_TAG
 
-    def answer(self, q: int, new: bool) -> Reply:
-        return Reply(self.guide.replies[q].es if new else self.rng.choice(SPANISH_MORE), ANSWER, q)
+    def answer(self, q: int, first: bool) -> Reply:
+        return Reply(self.guide.replies[q].es if first else self.rng.choice(SPANISH_MORE), ANSWER, q)
 
 
 class Stopper(Persona):
