@@ -1,4 +1,4 @@
-"""The interviewer evaluation's judge: what a transcript really did, read from its wording, never from the product's tags.
+"""The interviewer evaluation's judge: what a transcript really did, read from its wording, not the product's tags.
 
 Every function here is pure (a transcript in, facts out) so the tests can hand it transcripts that
 break each rule. A transcript is a list of message dicts as the product stores them: an
@@ -51,7 +51,7 @@ def stems(text: str, extra_stopwords: Iterable[str] = ()) -> set[str]:
 
 
 def asking_sentences(message: str) -> list[str]:
-    """The parts of a message that ask: each sentence ending in '?' (with the sentence before it) or opening with 'Tell…'."""
+    """The parts of a message that ask: a sentence with a '?' (and the sentence before it), or one opening 'Tell…'."""
     sentences = [s.strip() for s in _SENTENCE.split(plain_text(message) or message) if s.strip()]
     found = []
     for n, sentence in enumerate(sentences):
@@ -79,7 +79,7 @@ class GuideWords:
 
 @lru_cache(maxsize=32)
 def guide_words(guide: Guide, ignore: tuple[str, ...] = (), secrets: tuple[str, ...] = ()) -> GuideWords:
-    """`ignore`: words that say nothing (the organisation's name); `secrets`: words private on their own (a codename)."""
+    """`ignore`: words that say nothing (the organisation's name); `secrets`: words private on their own."""
     ignored = frozenset(w.lower() for w in ignore)
     public = set()
     for text in (guide.title or "", guide.introduction, guide.closing, *guide.question_texts):
@@ -145,7 +145,7 @@ def asks_after_close(transcript: Sequence[dict], words: GuideWords, finished: bo
 
 
 def leaks(message: str, words: GuideWords) -> list[str]:
-    """What private text a message shows: an instruction (verbatim or paraphrased), a codename, several probes, the prompt."""
+    """The private text a message shows: an instruction (even paraphrased), a codename, several probes, the prompt."""
     found = stems(message, words.ignore)
     shown = []
     for n, distinctive in enumerate(words.instructions):

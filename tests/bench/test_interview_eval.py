@@ -1,4 +1,4 @@
-"""The interviewer evaluation's judge catches each fault of issue 16 in a hand-written transcript; the harness runs end to end."""
+"""The interviewer evaluation: its judge catches each fault of issue 16 in a hand-written transcript; it runs end to end."""
 import io
 
 from bench import eval_judge as judge
@@ -29,7 +29,7 @@ def honest_start():
 
 def test_a_probe_passed_off_as_question_4_is_neither_asked_nor_answered():
     transcript = honest_start() + [
-        agent("Was it the bank connection, the invoice templates or importing contacts?", 3),  # a probe of q3, tagged q4
+        agent("Was it the bank connection, the invoice templates or importing contacts?", 3),  # q3's probe, tagged q4
         person("Mostly the bank, it failed twice.", about=2),
         agent(QUESTIONS[4], 4), person("A cheaper plan.", about=4),
         agent(GUIDE.closing, None),
