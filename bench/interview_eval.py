@@ -73,7 +73,7 @@ def seed(app, guide: EvalGuide) -> uuid.UUID:
 
 
 def stored(app, response_id: uuid.UUID) -> dict:
-    """What the product recorded: status, coverage, the conversation and (when that table exists) each question's state."""
+    """What the product recorded: status, coverage, the conversation, each question's state (when that table exists)."""
     from franko.extensions import db
     from franko.models import ChatResponse
 

@@ -1,4 +1,4 @@
-"""The interviewer evaluation: its judge catches each fault of issue 16 in a hand-written transcript; it runs end to end."""
+"""The interviewer evaluation: its judge catches each fault of issue 16 in a written transcript; it runs end to end."""
 import io
 
 from bench import eval_judge as judge
