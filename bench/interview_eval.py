@@ -42,6 +42,7 @@ class Endpoint:
     base_url: str
     api_key: str
     model: str
+    timeout: float | None = None  # FRANKO_LLM_TIMEOUT; None: the app's own
 
 
 def make_app(database_url: str, endpoint: Endpoint | None):
@@ -53,6 +54,8 @@ def make_app(database_url: str, endpoint: Endpoint | None):
     settings = {"SQLALCHEMY_DATABASE_URI": database_url, "FRANKO_QUEUE_IMMEDIATE": False, "FRANKO_QUEUE_DISCARD": True,
                 "OPENAI_BASE_URL": endpoint and endpoint.base_url, "OPENAI_API_KEY": endpoint and endpoint.api_key,
                 "FRANKO_LLM_MODEL": endpoint and endpoint.model}
+    if endpoint and endpoint.timeout:
+        settings["FRANKO_LLM_TIMEOUT"] = endpoint.timeout
     app = create_app(type("EvalConfig", (TestingConfig,), settings))
     with app.app_context():
         db.create_all()
@@ -261,18 +264,28 @@ def main() -> None:
     parser.add_argument("--base-url", help="an OpenAI-compatible endpoint; none: the default agent (no network)")
     parser.add_argument("--api-key", default="local")
     parser.add_argument("--model", default="local")
+    parser.add_argument("--timeout", type=float, help="FRANKO_LLM_TIMEOUT in seconds (a shared, busy model needs more)")
     parser.add_argument("--personas", default=",".join(PERSONAS), help=f"comma-separated, of {', '.join(PERSONAS)}")
     parser.add_argument("--guides", default=",".join(GUIDES), help=f"comma-separated, of {', '.join(GUIDES)}")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--max-turns", type=int, default=MAX_TURNS)
     parser.add_argument("--json", help="write every interview, transcript and findings, to this file")
+    parser.add_argument("--merge", nargs="+", metavar="FILE",
+                        help="only print the report of interviews saved with --json (runs made side by side)")
     args = parser.parse_args()
+    if args.merge:
+        runs = []
+        for path in args.merge:
+            with open(path, encoding="utf-8") as saved:
+                runs += json.load(saved)["interviews"]
+        report(runs)
+        return
     personas, guides = args.personas.split(","), args.guides.split(",")
     unknown = [p for p in personas if p not in PERSONAS] + [g for g in guides if g not in GUIDES]
     if unknown:
         parser.error(f"unknown persona or guide: {', '.join(unknown)}")
-    endpoint = Endpoint(args.base_url, args.api_key, args.model) if args.base_url else None
+    endpoint = Endpoint(args.base_url, args.api_key, args.model, args.timeout) if args.base_url else None
     print(f"agent: {'model ' + args.model + ' at ' + args.base_url if endpoint else 'default (no endpoint)'}")
     runs = run_all(endpoint, personas, guides, args.repeat, args.seed, args.max_turns,
                    progress=lambda line: print(line, file=sys.stderr, flush=True))
