@@ -34,6 +34,7 @@ from bench import eval_judge as judge  # noqa: E402
 from bench.eval_guides import GUIDES, EvalGuide  # noqa: E402
 from bench.eval_personas import MAX_TURNS, PERSONAS, Persona, Tracker  # noqa: E402
 
+INTERRUPTED = "interrupted"
 FIRST_NAMES = {"en": "Ada", "de": "Jonas", "es": "Lucía"}
 
 
@@ -115,23 +116,26 @@ def run_interview(app, instance_id: uuid.UUID, guide: EvalGuide, persona_class: 
     response_id = uuid.UUID(chat.rstrip("/").rsplit("/", 1)[1])
     latencies, kept, error = [], [], None
     finished = False
-    while len(latencies) < max_turns and not finished:
-        messages = stored(app, response_id)["messages"]
-        last = next((m for m in reversed(messages) if m.get("role") == "assistant"), {})
-        reply = persona.reply(last, tracker)
-        if reply is None:
-            break
-        sent = time.perf_counter()
-        answer = client.post(chat, data={"answer": reply.text},
-                             headers={"Accept": "application/json", "X-CSRFToken": token})
-        latencies.append(time.perf_counter() - sent)
-        if answer.status_code != 200:
-            error = f"HTTP {answer.status_code}: {answer.get_data(as_text=True)[:200]}"
-            break
-        body = answer.get_json()
-        if body.get("outcome") == "answered":
-            kept.append(reply)
-        finished = bool(body.get("finished"))
+    try:  # Ctrl-C ends the interview where it stands: it is judged, and the run stops after it
+        while len(latencies) < max_turns and not finished:
+            messages = stored(app, response_id)["messages"]
+            last = next((m for m in reversed(messages) if m.get("role") == "assistant"), {})
+            reply = persona.reply(last, tracker)
+            if reply is None:
+                break
+            sent = time.perf_counter()
+            answer = client.post(chat, data={"answer": reply.text},
+                                 headers={"Accept": "application/json", "X-CSRFToken": token})
+            latencies.append(time.perf_counter() - sent)
+            if answer.status_code != 200:
+                error = f"HTTP {answer.status_code}: {answer.get_data(as_text=True)[:200]}"
+                break
+            body = answer.get_json()
+            if body.get("outcome") == "answered":
+                kept.append(reply)
+            finished = bool(body.get("finished"))
+    except KeyboardInterrupt:
+        error = INTERRUPTED
     record = stored(app, response_id)
     replies = iter(kept)
     for m in record["messages"]:  # the script's truth on each answer the product kept, in order
@@ -235,23 +239,23 @@ def run_all(endpoint: Endpoint | None, personas: list[str], guides: list[str], r
             seed_value: int = 1, max_turns: int = MAX_TURNS, progress=None, directory: str | None = None) -> list[dict]:
     """Every persona on every guide, `repeat` times, on one temporary database; each run with its findings.
 
-    `progress` (a function of one line) is told of each interview; given one, the app's own log is
-    kept to errors (its request lines and the agent's fallback warnings are counted, not printed).
+    `progress` (a function of one line) is told of each interview; given one, the app's request lines
+    are not logged (its warnings are: why a turn fell back to the default agent).
     """
     directory = directory or tempfile.mkdtemp(prefix="franko-eval-")
     app = make_app(f"sqlite:///{directory}/eval.sqlite", endpoint)
     if progress:
-        logging.getLogger("franko").setLevel(logging.ERROR)
+        logging.getLogger("franko.requests").setLevel(logging.WARNING)
     instances = {name: seed(app, GUIDES[name]) for name in guides}
     runs = []
-    for n in range(repeat):
-        for guide in guides:
-            for persona in personas:
-                run = run_interview(app, instances[guide], GUIDES[guide], PERSONAS[persona], seed_value + n, max_turns)
-                run["eval"] = evaluate(run)
-                runs.append(run)
-                if progress:
-                    progress(f"{persona}/{guide}: {run['status']}, {run['turns']} turns, {run['wall_s']:.0f} s")
+    for n, guide, persona in [(n, g, p) for n in range(repeat) for g in guides for p in personas]:
+        run = run_interview(app, instances[guide], GUIDES[guide], PERSONAS[persona], seed_value + n, max_turns)
+        run["eval"] = evaluate(run)
+        runs.append(run)
+        if progress:
+            progress(f"{persona}/{guide}: {run['status']}, {run['turns']} turns, {run['wall_s']:.0f} s")
+        if run["error"] == INTERRUPTED:
+            break
     with app.app_context():
         from franko.extensions import db
 
