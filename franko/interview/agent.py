@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-import time
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -278,19 +278,30 @@ class LLMAgent:
         same = language == guide_language(guide)
         release = Release(words, context.interviewee_name)
         try:
-            deadline = None
             with self.client().chat.completions.create(
                 model=self.model, messages=self.prompt(plan, guide, context, conversation, words, language),
                 temperature=0.3, max_tokens=220, stream=True,
             ) as chunks:  # closed on leaving, a failure included: the connection goes back to the pool
-                deadline = time.monotonic() + TURN_TIMEOUT_FACTOR * self.timeout
-                for chunk in chunks:
-                    if time.monotonic() > deadline:
-                        raise TimeoutError(f"the reply took over {TURN_TIMEOUT_FACTOR * self.timeout:g} s")
-                    delta = chunk.choices[0].delta.content if chunk.choices else None
-                    shown = release.feed(delta or "")
-                    if shown:
-                        yield shown
+                # A server that sends keep-alive pings never trips the read timeout: a watchdog closes
+                # the stream at the deadline, whatever arrives meanwhile.
+                limit, fired = TURN_TIMEOUT_FACTOR * self.timeout, threading.Event()
+                watchdog = threading.Timer(limit, lambda: (fired.set(), chunks.close()))
+                watchdog.daemon = True
+                watchdog.start()
+                finish = None
+                try:
+                    for chunk in chunks:
+                        delta = chunk.choices[0].delta.content if chunk.choices else None
+                        finish = (chunk.choices[0].finish_reason if chunk.choices else None) or finish
+                        shown = release.feed(delta or "")
+                        if shown:
+                            yield shown
+                finally:
+                    watchdog.cancel()
+                if fired.is_set():
+                    raise TimeoutError(f"the reply took over {limit:g} s")
+                if finish == "length":
+                    raise UnusableReply("the reply was cut off")
             message = clean(release.text)
             check(plan, message, words, context.interviewee_name, same)
             if not message.startswith(release.shown.strip()):

@@ -181,6 +181,18 @@ class FakeLLM:
                     fake.release.wait(10)
                     self.close_connection = True
                     return
+                if fake.mode == "pings" and body.get("stream"):  # alive, never answering (llama.cpp's ": ping")
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    try:
+                        while not fake.release.wait(0.1):
+                            self.write_chunk(b": ping\n\n")
+                    except OSError:  # the client gave up and closed the connection
+                        pass
+                    self.close_connection = True
+                    return
                 if fake.mode == "error":
                     data = b'{"error": {"message": "boom", "type": "server_error"}}'
                     self.send_response(500)

@@ -277,3 +277,10 @@ def test_the_owners_closing_is_used_as_written(fake_llm):
                     {"role": "user", "content": "A new oven would help a lot"}]
     turn = next_turn(llm(fake_llm), PROBED, CONTEXT, conversation)
     assert (turn.message, turn.done, turn.by) == ("Thank you, that is all!", True, "guide")
+
+
+def test_a_server_that_only_pings_is_given_up_at_the_deadline(fake_llm):
+    fake_llm.mode = "pings"
+    conversation = OPENING + [{"role": "user", "content": "I bake bread for forty cafés"}]
+    turn = next_turn(llm(fake_llm, timeout=0.3), PLAIN, CONTEXT, conversation)
+    assert (turn.message, turn.question, turn.by) == (QUESTIONS[1], 1, "default")
