@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 # The timeout bounds the wait for each piece of a streamed reply; a whole reply may take this many
 # times as long before the turn falls back (gunicorn.conf.py's timeout is above that).
 TURN_TIMEOUT_FACTOR = 2
+NOT_STREAMING: set[str | None] = set()  # endpoints (base URLs) whose streamed replies came back empty
 Message = Mapping[str, Any]
 __all__ = ["Context", "Turn", "Agent", "DefaultAgent", "LLMAgent", "next_turn", "last_question", "UnusableReply",
            "agent_from_config", "llm_settings", "LLMSettings", "openai_client"]
@@ -277,31 +278,12 @@ class LLMAgent:
         language = interview_language(guide, conversation)
         same = language == guide_language(guide)
         release = Release(words, context.interviewee_name)
+        messages = self.prompt(plan, guide, context, conversation, words, language)
         try:
-            with self.client().chat.completions.create(
-                model=self.model, messages=self.prompt(plan, guide, context, conversation, words, language),
-                temperature=0.3, max_tokens=220, stream=True,
-            ) as chunks:  # closed on leaving, a failure included: the connection goes back to the pool
-                # A server that sends keep-alive pings never trips the read timeout: a watchdog closes
-                # the stream at the deadline, whatever arrives meanwhile.
-                limit, fired = TURN_TIMEOUT_FACTOR * self.timeout, threading.Event()
-                watchdog = threading.Timer(limit, lambda: (fired.set(), chunks.close()))
-                watchdog.daemon = True
-                watchdog.start()
-                finish = None
-                try:
-                    for chunk in chunks:
-                        delta = chunk.choices[0].delta.content if chunk.choices else None
-                        finish = (chunk.choices[0].finish_reason if chunk.choices else None) or finish
-                        shown = release.feed(delta or "")
-                        if shown:
-                            yield shown
-                finally:
-                    watchdog.cancel()
-                if fired.is_set():
-                    raise TimeoutError(f"the reply took over {limit:g} s")
-                if finish == "length":
-                    raise UnusableReply("the reply was cut off")
+            for piece in self.pieces(messages):
+                shown = release.feed(piece)
+                if shown:
+                    yield shown
             message = clean(release.text)
             check(plan, message, words, context.interviewee_name, same)
             if not message.startswith(release.shown.strip()):
@@ -313,6 +295,43 @@ class LLMAgent:
         except Exception as error:  # noqa: BLE001 — any failure of the endpoint or the wording: the guide's words
             log.warning("LLM wording failed (%s: %s); this turn is in the guide's words", type(error).__name__, error)
             yield self.fallen_back(plan, guide, context, conversation, release.shown.strip())
+
+    def pieces(self, messages: list[dict]) -> Iterator[str]:
+        """The reply's text as it arrives; in one piece from a server whose streams come back empty."""
+        options = dict(model=self.model, messages=messages, temperature=0.3, max_tokens=220)
+        if self.base_url not in NOT_STREAMING:
+            got = False
+            for piece in self.streamed(options):
+                got = got or bool(piece)
+                yield piece
+            if got:
+                return
+            NOT_STREAMING.add(self.base_url)  # some servers (llama-cpp-python's here) stream only the role
+            log.warning("the LLM endpoint's stream was empty; its replies are now read whole")
+        reply = self.client().chat.completions.create(**options)
+        if reply.choices and reply.choices[0].finish_reason == "length":
+            raise UnusableReply("the reply was cut off")
+        yield (reply.choices[0].message.content or "") if reply.choices else ""
+
+    def streamed(self, options: dict) -> Iterator[str]:
+        with self.client().chat.completions.create(**options, stream=True) as chunks:
+            # closed on leaving, a failure included: the connection goes back to the pool. A server that
+            # sends keep-alive pings never trips the read timeout: a watchdog closes the stream at the deadline.
+            limit, fired = TURN_TIMEOUT_FACTOR * self.timeout, threading.Event()
+            watchdog = threading.Timer(limit, lambda: (fired.set(), chunks.close()))
+            watchdog.daemon = True
+            watchdog.start()
+            finish = None
+            try:
+                for chunk in chunks:
+                    finish = (chunk.choices[0].finish_reason if chunk.choices else None) or finish
+                    yield (chunk.choices[0].delta.content if chunk.choices else None) or ""
+            finally:
+                watchdog.cancel()
+            if fired.is_set():
+                raise TimeoutError(f"the reply took over {limit:g} s")
+            if finish == "length":
+                raise UnusableReply("the reply was cut off")
 
     def fallen_back(self, plan: Plan, guide: Guide, context: Context, conversation, shown: str) -> Turn:
         """The guide's words for the move, after whatever safe statement was already shown."""

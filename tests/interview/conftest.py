@@ -220,7 +220,7 @@ class FakeLLM:
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
-                pieces = [content[i:i + 7] for i in range(0, len(content), 7)]
+                pieces = [content[i:i + 7] for i in range(0, len(content), 7)] if fake.mode != "empty_stream" else []
                 for n, piece in enumerate(pieces):
                     if fake.mode == "broken_stream" and n == len(pieces) // 2:
                         self.close_connection = True

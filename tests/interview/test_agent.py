@@ -284,3 +284,21 @@ def test_a_server_that_only_pings_is_given_up_at_the_deadline(fake_llm):
     conversation = OPENING + [{"role": "user", "content": "I bake bread for forty cafés"}]
     turn = next_turn(llm(fake_llm, timeout=0.3), PLAIN, CONTEXT, conversation)
     assert (turn.message, turn.question, turn.by) == (QUESTIONS[1], 1, "default")
+
+
+def test_a_server_whose_streams_are_empty_is_read_whole_from_then_on(fake_llm):
+    from franko.interview import agent as agent_module
+
+    fake_llm.mode = "empty_stream"  # llama-cpp-python's server here: the role chunk, then [DONE]
+    conversation = OPENING + [{"role": "user", "content": "I bake bread for forty cafés"}]
+    try:
+        *pieces, turn = list(llm(fake_llm).stream(PLAIN, CONTEXT, conversation))
+        assert turn.message == f"LLM thanks you. {QUESTIONS[1]}" and turn.by == "model"
+        assert "".join(pieces) == turn.message
+        wording = [r["body"].get("stream") for r in fake_llm.requests if "Job B." in r["body"]["messages"][-1]["content"]]
+        assert wording == [True, None]  # one empty stream, then the whole reply
+        next_turn(llm(fake_llm), PLAIN, CONTEXT, conversation)
+        wording = [r["body"].get("stream") for r in fake_llm.requests if "Job B." in r["body"]["messages"][-1]["content"]]
+        assert wording == [True, None, None]  # never streamed again
+    finally:
+        agent_module.NOT_STREAMING.discard(fake_llm.url)
