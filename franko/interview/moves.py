@@ -13,6 +13,7 @@ from typing import Any
 
 from franko.guide import Guide
 from franko.interview.reading import Kind, is_closing_remark
+from franko.interview.records import ANSWERED, SKIPPED, question_records
 
 MAX_CLARIFICATIONS = 2  # explanations of one question before the interview moves on
 MAX_REDIRECTS = 2       # bringing the interviewee back to one question before moving on
@@ -59,31 +60,11 @@ def last_question(conversation: Sequence[Message]) -> int | None:
 
 
 def states(conversation: Sequence[Message]) -> dict[int, QuestionState]:
-    """Each asked question's state, read from the stored tags (legacy messages without tags: replies are answers)."""
-    found: dict[int, QuestionState] = {}
-    current: int | None = None
-    for message in conversation:
-        role = message.get("role")
-        if role == "assistant":
-            current = message.get("question")
-            if current is not None:
-                state = found.setdefault(int(current), QuestionState())
-                move = message.get("move")
-                state.probes += move == Move.PROBE.value
-                state.redirects += move == Move.REDIRECT.value
-            skipped = message.get("skipped")
-            if skipped is not None and int(skipped) in found and not found[int(skipped)].answered:
-                found[int(skipped)].skipped = True
-        elif role == "user" and current is not None:
-            state = found[int(current)]
-            kind = message.get("kind")
-            if kind in (None, Kind.ANSWER.value, Kind.THIN.value):
-                state.answered, state.skipped = True, False
-            elif kind == Kind.REFUSE.value and not state.answered:
-                state.skipped = True
-            elif kind == Kind.CLARIFY.value:
-                state.clarifications += 1
-    return found
+    """Each asked question's state, by the one rule that also writes the coverage records (`records.py`)."""
+    indices = [m.get(key) for m in conversation for key in ("question", "skipped")]
+    total = 1 + max((q for q in indices if isinstance(q, int) and not isinstance(q, bool)), default=-1)
+    return {r.question: QuestionState(r.state == ANSWERED, r.state == SKIPPED, r.clarifications, r.redirects, r.probes)
+            for r in question_records(conversation, total)}
 
 
 def decide(guide: Guide, conversation: Sequence[Message], kind: Kind | None, answer: str = "",
