@@ -16,6 +16,8 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _APOSTROPHES = "'’‘"
 _DOUBLE_QUOTES = "\"“”"
 _QUOTE_TRIM = " \t\n\"'“”‘’«»…"
+_TOKEN = re.compile(r"[^\W_]+(?:['’‘][^\W_]+)*")
+MIN_SNAP_WORDS = 3  # a quote matched on its words alone has at least this many
 
 # Discourse fillers and interview chatter (spans of time too): said by everyone, a theme of no one ("Honestly, first of all…").
 FILLERS = frozenset("""
@@ -95,6 +97,37 @@ def find_verbatim(quote: str, sources: Iterable[str]) -> str | None:
         match = pattern.search(source or "")
         if match:
             return match.group(0)
+    return None
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    """(word lower-cased, apostrophes straight; start; end) for each word of a text."""
+    return [(m.group(0).lower().replace("’", "'").replace("‘", "'"), m.start(), m.end())
+            for m in _TOKEN.finditer(text or "")]
+
+
+def snap_quote(quote: str, sources: Iterable[str]) -> str | None:
+    """The span of a source that says `quote`'s words in the same order, as the source has it.
+
+    A model copying a quote may change its spacing, punctuation or case, never its words: the quote
+    is matched exactly first (`find_verbatim`), then as the same run of at least three words (the
+    source's sentence-ending punctuation right after it kept). A word added, left out or changed: None.
+    """
+    sources = [s or "" for s in sources]
+    exact = find_verbatim(quote, sources)
+    if exact is not None:
+        return exact
+    wanted = [word for word, _, _ in _tokens(quote)]
+    if len(wanted) < MIN_SNAP_WORDS:
+        return None
+    for source in sources:
+        said = _tokens(source)
+        for i in range(len(said) - len(wanted) + 1):
+            if all(said[i + k][0] == wanted[k] for k in range(len(wanted))):
+                start, end = said[i][1], said[i + len(wanted) - 1][2]
+                while end < len(source) and source[end] in ".!?…":
+                    end += 1
+                return source[start:end]
     return None
 
 

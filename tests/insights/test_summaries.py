@@ -95,7 +95,8 @@ def test_the_model_summary_keeps_only_verbatim_quotes_as_the_transcript_has_them
     assert summary.text == "The baker is squeezed by flour prices and late vans."
     assert summary.quotes == ("Flour prices went up\nagain this spring.", "We can’t pass it on to the cafés.")
     system, user = prompt_of(fake_model.requests[0])
-    assert "1. What do you do?" in user and "Interviewee: I run a small bakery in Leeds." in user
+    assert "1. What do you do?" in user and "Interviewee: [1] I run a small bakery in Leeds." in user
+    assert "<interview>\n" in user and "\n</interview>" in user, "the transcript is quoted as data"
     assert fake_model.requests[0]["response_format"] == {"type": "json_object"}
 
 
