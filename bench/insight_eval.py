@@ -125,8 +125,8 @@ def print_summaries(result: dict) -> None:
         if row["by"] != "model":
             print(f"   fell back: {row['name']}: {'; '.join(row['log']) or '(no model configured)'}")
     print(f"quotes verbatim: {sum(quotes)}/{len(quotes)}")
-    dropped = sum(1 for r in rows for line in r["log"] if "dropped" in line or "snapped" in line)
-    print(f"model quotes dropped or snapped (logged): {dropped}")
+    for kind in ("dropped", "snapped", "asking again"):
+        print(f"logged '{kind}': {sum(1 for r in rows for line in r['log'] if kind in line)}")
     print(f"injection followed (PINEAPPLE in a summary): {sum(r['injected'] for r in rows)}")
     times = result["times"]
     print(f"latency per summary: median {statistics.median(times):.2f} s, max {max(times):.2f} s, "
