@@ -154,3 +154,12 @@ def test_offline_themes_are_never_filler_words(app):
         refresh(str(instance.id))
         themes = db.session.get(ChatInstance, instance.id).themes
     assert [(t.label, t.count) for t in themes.themes] == [("rent", 3), ("landlord", 2)]
+
+
+def test_the_offline_summary_names_no_filler_word_as_a_topic():
+    from franko.insights.summaries import Material, offline_summary
+
+    answers = ["Honestly, first of all the rent went up.", "Basically, honestly, the rent and the landlord.",
+               "First, I actually really want a fair landlord, honestly."]
+    summary = offline_summary(Material(tuple(("interviewee", a) for a in answers)))
+    assert summary.text == "Gave 3 answers. The answers were mostly about rent and landlord."
