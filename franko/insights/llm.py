@@ -1,7 +1,8 @@
 """Small JSON questions to the configured model, for the summaries and the themes (the agent's client, reused).
 
 Written for small local models: a reply is read tolerantly (the first JSON object, alone, in a code
-fence or amid prose), a failed attempt is followed by one with a simpler prompt, and interviewee
+fence or amid prose), a worked example is shown as a past exchange (small models copy an example
+written into the instructions), a failed attempt is followed by one with a simpler prompt, and interviewee
 text always travels as quoted data between delimiters, never as instructions.
 """
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:  # the interview package imports the insight jobs: no import of it at load time
@@ -49,27 +51,40 @@ def parse_json(content: str, list_key: str | None = None) -> dict:
     raise UnusableReply(f"no JSON object in the reply: {(content or '')[:80]!r}")
 
 
-def ask_json(llm: LLMSettings, system: str, user: str, list_key: str | None = None) -> dict:
-    """The model's reply to one system + user prompt as a JSON object; UnusableReply (or the client's error) otherwise."""
+@dataclass(frozen=True)
+class Prompt:
+    """One request: the instructions, worked examples (an input and the reply wanted), then the material."""
+
+    system: str
+    user: str
+    examples: tuple[tuple[str, str], ...] = ()
+
+    def messages(self) -> list[dict]:
+        shown = [{"role": role, "content": text} for pair in self.examples
+                 for role, text in zip(("user", "assistant"), pair)]
+        return [{"role": "system", "content": self.system}, *shown, {"role": "user", "content": self.user}]
+
+
+def ask_json(llm: LLMSettings, prompt: Prompt, list_key: str | None = None) -> dict:
+    """The model's reply to one prompt as a JSON object; UnusableReply (or the client's error) otherwise."""
     reply = llm.client().chat.completions.create(
         model=llm.model, temperature=0, max_tokens=MAX_REPLY_TOKENS, response_format={"type": "json_object"},
-        messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
+        messages=prompt.messages(),
     )
     content = (reply.choices[0].message.content or "") if reply.choices else ""
     return parse_json(content, list_key)
 
 
-def ask(llm: LLMSettings, attempts: Sequence[tuple[str, str]], read: Callable[[dict], T],
-        list_key: str | None = None) -> T:
-    """`read` of the first usable reply among the attempts (each a system + user prompt, the simpler last).
+def ask(llm: LLMSettings, attempts: Sequence[Prompt], read: Callable[[dict], T], list_key: str | None = None) -> T:
+    """`read` of the first usable reply among the attempts (the simpler prompt last).
 
     An unusable reply moves on to the next attempt; an endpoint's error does not (it would fail again).
     UnusableReply, giving every attempt's reason, when none is usable.
     """
     reasons = []
-    for n, (system, user) in enumerate(attempts, start=1):
+    for n, prompt in enumerate(attempts, start=1):
         try:
-            return read(ask_json(llm, system, user, list_key))
+            return read(ask_json(llm, prompt, list_key))
         except UnusableReply as error:
             reasons.append(f"attempt {n}: {error}")
             if n < len(attempts):

@@ -163,3 +163,17 @@ def test_the_offline_summary_names_no_filler_word_as_a_topic():
                "First, I actually really want a fair landlord, honestly."]
     summary = offline_summary(Material(tuple(("interviewee", a) for a in answers)))
     assert summary.text == "Gave 3 answers. The answers were mostly about rent and landlord."
+
+
+def test_the_example_is_a_past_exchange_and_a_copy_of_it_is_no_summary(model_app, fake_model, ada):
+    from franko.insights.summaries import EXAMPLE
+
+    replies = iter([EXAMPLE[1], '{"summary": "The baker says flour costs rose and a cheaper supplier would help."}'])
+    fake_model.reply = lambda body: next(replies)
+    with model_app.app_context():
+        summarize_and_store(str(ada))
+    first = fake_model.requests[0]["messages"]
+    assert [m["role"] for m in first] == ["system", "user", "assistant", "user"]
+    assert first[2]["content"] == EXAMPLE[1] and "teach maths" not in first[0]["content"]
+    summary = stored_summary(model_app, ada)
+    assert (summary.by, summary.text) == ("model", "The baker says flour costs rose and a cheaper supplier would help.")
