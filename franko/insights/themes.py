@@ -10,7 +10,7 @@ each labelled with its most frequent spelling, with one sentence that mentions i
 model is given the interviewees' answers labelled R1, R2, … (quoted as data) and asked for the themes
 they share, each a label and the words interviewees use for it; a reply it cannot read is followed by
 one simpler prompt (labels only). The model's counts are never used: a theme's responses are those whose
-answers say one of its words or its label's content words (plurals folded, a word's longer forms
+answers say one of its words (a phrase of two words as such) or one of its label's content words (plurals folded, a word's longer forms
 matched: "deliver" finds "delivery"), a theme said by fewer than two is dropped, and its quote is a
 sentence that says it. A failing model or two unusable replies fall back to the offline themes.
 """
@@ -189,7 +189,7 @@ def read_themes(data: dict, sources: Sequence[Source], said: Sequence[set[str]])
         label = " ".join(label.split())[:MAX_LABEL_CHARS]
         given = fields.get("words") or fields.get("keywords")
         phrases = [w for w in given if isinstance(w, str)] if isinstance(given, list) else []
-        keys = {key for phrase in phrases + [label] for key in keys_of(phrase)}
+        keys = {key for phrase in phrases for key in keys_of(phrase)} | set(content_words(label))
         indexes, used = supported(said, keys)
         if len(indexes) < MIN_MENTIONS:
             log.info("themes: %r is said by %d response(s): dropped", label, len(indexes))
