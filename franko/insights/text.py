@@ -1,6 +1,7 @@
 """The text helpers the offline summary and themes share: sentences, content words, verbatim matching.
 
-Content words are lower-cased words of three letters or more that are not stop words, with plurals
+Content words are lower-cased words of three letters or more that are not stop words (the `stop-words`
+package's English list, plus discourse fillers such as "honestly" and "first"), with plurals
 folded simply ("deliveries" → "delivery", "boxes" → "box", "prices" → "price"; not "ss", "us", "is").
 """
 from __future__ import annotations
@@ -8,32 +9,26 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from stop_words import get_stop_words
+
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|\n+")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _APOSTROPHES = "'’‘"
 _DOUBLE_QUOTES = "\"“”"
 _QUOTE_TRIM = " \t\n\"'“”‘’«»…"
+_TOKEN = re.compile(r"[^\W_]+(?:['’‘][^\W_]+)*")
+MIN_SNAP_WORDS = 3  # a quote matched on its words alone has at least this many
 
-STOP_WORDS = frozenset("""
-a about above actually after again against all almost also although always am among an and another any anyone
-anything anyway are aren't around as at away back be became because been before being below between both
-but by can can't cannot could couldn't did didn't do does doesn't doing don't done down during each either else
-enough etc even ever every everyone everything few for from further get gets getting give given go goes going
-gone good got great had hadn't has hasn't have haven't having he he'd he'll he's her here hers herself him
-himself his how however i i'd i'll i'm i've if in into is isn't it it's its itself just keep kind know known
-last least less let let's like likely little lot lots made make makes making many may maybe me mean means
-might mine more most mostly much must my myself need needs never new next nice no none nor not nothing now of
-off often oh ok okay on once one ones only onto or other others otherwise our ours ourselves out over own
-part people per perhaps pretty probably put quite rather really right said same say saying says see seem seems
-several shall she she'd she'll she's should shouldn't since so some somebody someone something sometimes
-somewhat still such sure take takes tell than thank thanks that that's the their theirs them themselves then
-there there's these they they'd they'll they're they've thing things think this those though through thus
-time times to today together too took toward towards try trying two under unless until up upon us use used
-uses using usually very via want wanted wants was wasn't way ways we we'd we'll we're we've well went were
-weren't what what's whatever when where whether which while who who's whole whom whose why will with within
-without won't would wouldn't yeah year years yes yet you you'd you'll you're you've your yours yourself
-yourselves
+# Discourse fillers and interview chatter (spans of time too): said by everyone, a theme of no one ("Honestly, first of all…").
+FILLERS = frozenset("""
+absolutely anyway basically bit certainly clearly completely definitely especially exactly finally first firstly
+frankly generally genuinely guess honestly hopefully just kinda lastly literally lot lots mainly maybe nice
+obviously personally pretty probably quite really second secondly seriously simply sorta stuff suppose sure
+surely third thirdly thing things time times totally truly yeah
+people day days week weeks month months year years morning mornings evening evenings night nights
 """.split())
+# The Alir3z4 English stop-word list (the `stop-words` package), with the fillers.
+STOP_WORDS = frozenset(w.lower().replace("’", "'") for w in get_stop_words("en")) | FILLERS
 
 
 def sentences(text: str) -> list[str]:
@@ -102,6 +97,37 @@ def find_verbatim(quote: str, sources: Iterable[str]) -> str | None:
         match = pattern.search(source or "")
         if match:
             return match.group(0)
+    return None
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    """(word lower-cased, apostrophes straight; start; end) for each word of a text."""
+    return [(m.group(0).lower().replace("’", "'").replace("‘", "'"), m.start(), m.end())
+            for m in _TOKEN.finditer(text or "")]
+
+
+def snap_quote(quote: str, sources: Iterable[str]) -> str | None:
+    """The span of a source that says `quote`'s words in the same order, as the source has it.
+
+    A model copying a quote may change its spacing, punctuation or case, never its words: the quote
+    is matched exactly first (`find_verbatim`), then as the same run of at least three words (the
+    source's sentence-ending punctuation right after it kept). A word added, left out or changed: None.
+    """
+    sources = [s or "" for s in sources]
+    exact = find_verbatim(quote, sources)
+    if exact is not None:
+        return exact
+    wanted = [word for word, _, _ in _tokens(quote)]
+    if len(wanted) < MIN_SNAP_WORDS:
+        return None
+    for source in sources:
+        said = _tokens(source)
+        for i in range(len(said) - len(wanted) + 1):
+            if all(said[i + k][0] == wanted[k] for k in range(len(wanted))):
+                start, end = said[i][1], said[i + len(wanted) - 1][2]
+                while end < len(source) and source[end] in ".!?…":
+                    end += 1
+                return source[start:end]
     return None
 
 

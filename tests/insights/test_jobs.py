@@ -40,8 +40,9 @@ def test_each_job_run_twice_has_one_effect(app, study):
 def test_with_the_model_a_second_run_asks_nothing(model_app, fake_model, study):
     instance_id, ids = study
     fake_model.reply = lambda body: json.dumps(
-        {"summary": "A short interview.", "quotes": []} if body["messages"][0]["content"].startswith("You summarise")
-        else {"themes": [{"label": "Everything", "ids": ["R1", "R2"]}]})
+        {"summary": "A short interview about flour and deliveries.", "quotes": []}
+        if body["messages"][0]["content"].startswith("You summarise")
+        else {"themes": [{"label": "Flour", "words": ["flour prices"]}]})
     ada = str(ids["Ada"])
     with model_app.app_context():
         after_completion(ada)  # its summary, then the themes

@@ -22,7 +22,8 @@ def material(answers, **fields) -> Material:
 def test_offline_summary_is_extractive_and_deterministic():
     summary = offline_summary(material(ADA, questions=("a", "b", "c"), minutes=7, answered=3))
     assert summary.text == "Answered 3 of 3 questions in 7 minutes. The answers were mostly about flour."
-    assert summary.quotes == ("I run a small bakery in Leeds.", "Flour prices went up again this spring.",
+    assert summary.quotes == ("Flour prices went up again this spring.",
+                              "Deliveries to the cafés are late when the van breaks down.",
                               "A cheaper flour supplier would help.")
     assert summary.by == "offline"
     assert offline_summary(material(ADA, questions=("a", "b", "c"), minutes=7, answered=3)).quotes == summary.quotes
@@ -111,7 +112,8 @@ def test_the_model_summary_keeps_only_verbatim_quotes_as_the_transcript_has_them
     assert summary.text == "The baker is squeezed by flour prices and late vans."
     assert summary.quotes == ("Flour prices went up\nagain this spring.", "We can’t pass it on to the cafés.")
     system, user = prompt_of(fake_model.requests[0])
-    assert "1. What do you do?" in user and "Interviewee: I run a small bakery in Leeds." in user
+    assert "1. What do you do?" in user and "Interviewee: [1] I run a small bakery in Leeds." in user
+    assert "<interview>\n" in user and "\n</interview>" in user, "the transcript is quoted as data"
     assert fake_model.requests[0]["response_format"] == {"type": "json_object"}
 
 
