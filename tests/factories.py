@@ -77,8 +77,9 @@ def signed_up_owner(client, email: str, password: str) -> str:
 
     with client.application.test_request_context(environ_base=client.environ_base):
         profile = create_account(email, password)
+        db.session.flush()  # its user_id, for the link
+        send_verification(profile, profile.email, change=False)  # queued in the sign-up's own commit
         db.session.commit()
-        send_verification(profile, profile.email, change=False)
         user_id = profile.user_id
     log_in(client, user_id)
     return user_id

@@ -10,6 +10,8 @@ ADMIN_URLS = [
     ("GET", "/admin/orgs/{other}"),
     ("POST", "/admin/orgs/{other}/credits"),
     ("POST", "/admin/orgs/{other}/plan"),
+    ("GET", "/admin/jobs"),
+    ("POST", "/admin/jobs/1/retry"),
 ]
 
 
@@ -21,7 +23,7 @@ def other(app):
 
 def test_every_admin_route_is_listed_here(app):
     rules = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("admin.")}
-    assert rules == {url.replace("{other}", "<user_id>") for _, url in ADMIN_URLS}
+    assert rules == {url.replace("{other}", "<user_id>").replace("/1/", "/<int:job_id>/") for _, url in ADMIN_URLS}
 
 
 @pytest.mark.parametrize("method,url", ADMIN_URLS)
