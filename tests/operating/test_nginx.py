@@ -52,6 +52,16 @@ class PausingLLM:
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 content = scripted_reply(body)
+                if not body.get("stream"):  # the label of the answer: a whole reply at once
+                    data = json.dumps({"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000,
+                                       "model": body["model"], "choices": [{"index": 0, "finish_reason": "stop",
+                                       "message": {"role": "assistant", "content": content}}]}).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Transfer-Encoding", "chunked")
@@ -224,7 +234,7 @@ def test_a_streamed_reply_arrives_in_pieces_through_nginx(stack):
     chat = response.headers["Location"].split("#")[0].replace("https://franko.example.org", "")
     _, page = browser.get(chat)
     llm.armed.set()
-    conn, response = browser.request("POST", chat, body=f"csrf_token={csrf(page)}&answer=We+bake+bread.",
+    conn, response = browser.request("POST", chat, body=f"csrf_token={csrf(page)}&answer=We+bake+bread+for+forty+caf%C3%A9s+in+Leeds.",
                                      headers={"Accept": "text/event-stream"})
     assert response.status == 200 and response.headers["Content-Type"].startswith("text/event-stream")
     received = ""
@@ -239,4 +249,4 @@ def test_a_streamed_reply_arrives_in_pieces_through_nginx(stack):
     conn.close()
     tokens = re.findall(r"event: token\ndata: (.*)\n", received + rest)
     assert len(tokens) >= 2 and "event: done" in rest
-    assert "".join(json.loads(t)["text"] for t in tokens).startswith("LLM asks")
+    assert "".join(json.loads(t)["text"] for t in tokens).startswith("LLM thanks you.")
