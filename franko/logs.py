@@ -96,6 +96,7 @@ def init_app(app: Flask) -> None:
             handler.addFilter(RequestIdFilter())
             logger.addHandler(handler)
         handler.setFormatter(formatter)
+        logger.disabled = False  # a logging.config call made since (an alembic env.py) may have silenced it
         if logger.level == logging.NOTSET or logger.level > logging.INFO:
             logger.setLevel(logging.INFO)
     app.before_request(start_request)
