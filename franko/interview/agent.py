@@ -294,7 +294,7 @@ class LLMAgent:
             yield turn_of(plan, message, "model")
         except Exception as error:  # noqa: BLE001 — any failure of the endpoint or the wording: the guide's words
             log.warning("LLM wording failed (%s: %s); this turn is in the guide's words", type(error).__name__, error)
-            yield self.fallen_back(plan, guide, context, conversation, release.shown.strip())
+            yield self.fallen_back(plan, guide, context, conversation, lead_in(release, context.interviewee_name))
 
     def pieces(self, messages: list[dict]) -> Iterator[str]:
         """The reply's text as it arrives; in one piece from a server whose streams come back empty."""
@@ -358,6 +358,17 @@ class LLMAgent:
         lines.append(f"Your task: {task_for(plan, words.target, context.interviewee_name, language_name(language), closing)}")
         lines.append(f"Write only the message, in {language_name(language)}.")
         return [system_message(guide, context), {"role": "user", "content": "Job B.\n\n" + "\n\n".join(lines)}]
+
+
+def lead_in(release: Release, name: str) -> str:
+    """What of the model's reply may open the guide's words: what was shown, or its whole text when that only
+    acknowledges (complete statements, nothing asked, nothing private); small models often stop there."""
+    whole = clean(release.text)
+    if (len(whole) <= 200 and whole.endswith((".", "!")) and "?" not in whole and not asks(whole)
+            and not leak(whole, release.words) and not speaks_as_interviewee(whole, name)
+            and whole.startswith(release.shown.strip())):
+        return whole
+    return release.shown.strip()
 
 
 def core_text(plan: Plan, guide: Guide) -> str:

@@ -302,3 +302,11 @@ def test_a_server_whose_streams_are_empty_is_read_whole_from_then_on(fake_llm):
         assert wording == [True, None, None]  # never streamed again
     finally:
         agent_module.NOT_STREAMING.discard(fake_llm.url)
+
+
+def test_an_acknowledgement_without_the_question_is_completed_by_the_guides_question(fake_llm):
+    fake_llm.mode = "thanks_only"
+    conversation = OPENING + [{"role": "user", "content": "I bake bread for forty cafés"}]
+    turn = next_turn(llm(fake_llm), PLAIN, CONTEXT, conversation)
+    assert turn.message == f"Thank you for sharing that with me.\n\n{QUESTIONS[1]}"
+    assert (turn.question, turn.move, turn.by) == (1, "ask", "default")  # the question is the guide's
