@@ -113,7 +113,7 @@ def scripted_reply(body: dict, mode: str = "ok", labels: dict | None = None) -> 
     "echo_instructions", "as_interviewee", "prose_question_everywhere" (asks something in every message).
     """
     system, user = body["messages"][0]["content"], body["messages"][-1]["content"]
-    if user.startswith("Job A."):
+    if system.startswith("You label"):
         text = re.search(r"<<<\n(.*)\n>>>", user, re.S).group(1)
         label = (labels or {}).get(text, "answer")
         if mode == "label_prose":

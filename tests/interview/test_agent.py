@@ -295,10 +295,10 @@ def test_a_server_whose_streams_are_empty_is_read_whole_from_then_on(fake_llm):
         *pieces, turn = list(llm(fake_llm).stream(PLAIN, CONTEXT, conversation))
         assert turn.message == f"LLM thanks you. {QUESTIONS[1]}" and turn.by == "model"
         assert "".join(pieces) == turn.message
-        wording = [r["body"].get("stream") for r in fake_llm.requests if "Job B." in r["body"]["messages"][-1]["content"]]
+        wording = [r["body"].get("stream") for r in fake_llm.requests if "Your task:" in r["body"]["messages"][-1]["content"]]
         assert wording == [True, None]  # one empty stream, then the whole reply
         next_turn(llm(fake_llm), PLAIN, CONTEXT, conversation)
-        wording = [r["body"].get("stream") for r in fake_llm.requests if "Job B." in r["body"]["messages"][-1]["content"]]
+        wording = [r["body"].get("stream") for r in fake_llm.requests if "Your task:" in r["body"]["messages"][-1]["content"]]
         assert wording == [True, None, None]  # never streamed again
     finally:
         agent_module.NOT_STREAMING.discard(fake_llm.url)

@@ -86,7 +86,7 @@ def test_the_prompt_quotes_the_interviewee_and_keeps_the_guide_to_the_move():
     assert GUIDE.questions[1].text in user["content"]
     assert GUIDE.questions[2].text not in system["content"] + user["content"]  # one move, not the plan
     assert "Who else in the team" not in system["content"] + user["content"]
-    assert user["content"].startswith("Job B.") and "Keep a warm tone" in system["content"]  # tone notes, private
+    assert "Keep a warm tone" in system["content"] and "label" not in system["content"]  # tone notes, private
 
 
 def test_an_unreachable_model_leaves_the_turn_to_the_guides_words():
