@@ -141,8 +141,8 @@ def combine(model: Kind | None, text: str) -> Kind:
         return Kind.ANSWER
     if model in (Kind.STOP, Kind.REFUSE) and rules is not model and words > 15:
         return rules
-    if model is Kind.ANSWER and rules in (Kind.STOP, Kind.REFUSE, Kind.CLARIFY):
-        return rules  # the rules matched a plain phrase ("I'd rather not say"): small models miss these
+    if rules in (Kind.STOP, Kind.REFUSE, Kind.CLARIFY):
+        return rules  # the rules matched a plain phrase ("I'd rather not say"): a small model mixes these up
     return model
 
 
