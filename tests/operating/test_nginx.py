@@ -166,7 +166,7 @@ def csrf(html: str) -> str:
 def stack(tmp_path):
     """gunicorn (production settings, FRANKO_PROXY_HOPS=1) behind nginx with the repository's site."""
     if not os.path.exists(NGINX):
-        pytest.skip("Debian's nginx is not installed (apt-get install -y nginx-light)")
+        pytest.fail("Debian's nginx is not installed: `make test` installs it (make nginx)")
     llm = PausingLLM()
     url = f"sqlite:///{tmp_path}/franko.sqlite"
     app = make_app(url)
