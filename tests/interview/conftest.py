@@ -144,6 +144,20 @@ def scripted_reply(body: dict, mode: str = "ok", labels: dict | None = None) -> 
     return f"LLM thanks you. {target}"
 
 
+def send_completion(handler: BaseHTTPRequestHandler, body: dict, content: str) -> None:
+    """A whole (non-streamed) chat completion holding `content`, as an OpenAI-compatible server answers it."""
+    data = json.dumps({
+        "id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": body["model"],
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }).encode()
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
 def chunk(body: dict, content: str | None, finish: str | None = None) -> bytes:
     data = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1700000000, "model": body["model"],
             "choices": [{"index": 0, "delta": {"content": content} if content is not None else {},
@@ -205,18 +219,7 @@ class FakeLLM:
                     return
                 content = scripted_reply(body, fake.mode if fake.mode != "broken_stream" else "ok", fake.labels)
                 if not body.get("stream"):
-                    payload = {
-                        "id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": body["model"],
-                        "choices": [{"index": 0, "finish_reason": "stop",
-                                     "message": {"role": "assistant", "content": content}}],
-                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-                    }
-                    data = json.dumps(payload).encode()
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
+                    send_completion(self, body, content)
                     return
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")

@@ -20,7 +20,7 @@ import pytest
 
 from franko.extensions import db
 from tests.conftest import free_port, make_app
-from tests.interview.conftest import chunk, make_setup, scripted_reply
+from tests.interview.conftest import chunk, make_setup, scripted_reply, send_completion
 from tests.operating.servers import ROOT, Gunicorn, wait_for_port
 from tests.servers import LocalServer
 
@@ -53,14 +53,7 @@ class PausingLLM:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 content = scripted_reply(body)
                 if not body.get("stream"):  # the label of the answer: a whole reply at once
-                    data = json.dumps({"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000,
-                                       "model": body["model"], "choices": [{"index": 0, "finish_reason": "stop",
-                                       "message": {"role": "assistant", "content": content}}]}).encode()
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
+                    send_completion(self, body, content)
                     return
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
