@@ -7,14 +7,29 @@ _configured: set[int] = set()
 # transaction that reads and then writes cannot then be refused the write (SQLITE_BUSY with no wait)
 # by another writer; a worker's transactions are short, so taking the lock early costs little.
 IMMEDIATE = {"on": False}
+# Requests that may write (anything but GET, HEAD, OPTIONS) do the same in the web process, for the
+# same reason: a deferred transaction that read first is refused its first write at once ("database is
+# locked", no busy wait) whenever the worker holds or has just used the write lock.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _writes_first() -> bool:
+    """This transaction should take SQLite's write lock at BEGIN: in the worker, or in a request that may write."""
+    if IMMEDIATE["on"]:
+        return True
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method not in SAFE_METHODS
 
 
 def configure_engine(engine: Engine) -> None:
-    """On SQLite: enforce foreign keys, and let SQLAlchemy (not pysqlite) open transactions.
+    """On SQLite: enforce foreign keys, write-ahead logging, and let SQLAlchemy (not pysqlite) open transactions.
 
     pysqlite's own transaction handling commits before DDL, so a failed migration would leave a
     half-changed file; emitting BEGIN ourselves makes DDL transactional, as on PostgreSQL
-    (SQLAlchemy's documented recipe for pysqlite).
+    (SQLAlchemy's documented recipe for pysqlite). WAL: readers (every page) never wait for the
+    writer (the worker, an answer) and the writer never waits for them; writers wait for each other
+    up to the busy timeout, since each takes the write lock at BEGIN (`_writes_first`).
     """
     if engine.dialect.name != "sqlite" or id(engine) in _configured:
         return
@@ -26,11 +41,12 @@ def configure_engine(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA journal_mode=WAL")  # kept in the file; an in-memory database stays "memory"
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if IMMEDIATE["on"] else "BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _writes_first() else "BEGIN")
 
 
 def escape_like(text: str) -> str:

@@ -16,7 +16,7 @@ from franko.database import insert_ignoring_duplicates
 from franko.extensions import db
 from franko.jobs.models import JobClaim
 from franko.jobs.queue import RetryLater, holder
-from franko.jobs.store import lease_seconds
+from franko.jobs.store import HELD_CLAIMS, HELD_LOCK, lease_seconds
 from franko.models import utcnow
 
 claims = JobClaim.__table__
@@ -46,12 +46,18 @@ def claimed(key: str) -> Iterator[None]:
     """Hold `key` while the block runs; the claim goes with the block's commit, or is dropped if it raises."""
     if not take(key):
         raise RetryLater(max(1.0, lease_seconds() / 3), f"{key} is being done by another worker")
+    with HELD_LOCK:
+        HELD_CLAIMS.add(key)  # renewed by the worker's heartbeat while held
     try:
-        yield
-    except BaseException:
-        db.session.rollback()
+        try:
+            yield
+        except BaseException:
+            db.session.rollback()
+            drop(key)
+            db.session.commit()
+            raise
         drop(key)
         db.session.commit()
-        raise
-    drop(key)
-    db.session.commit()
+    finally:
+        with HELD_LOCK:  # no longer renewed: a claim whose release was not written lapses after its lease
+            HELD_CLAIMS.discard(key)

@@ -10,6 +10,9 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import threading
+import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +30,10 @@ jobs = QueuedJob.__table__
 claims = JobClaim.__table__
 ERROR_MAX_LENGTH = 2000
 CURRENT: contextvars.ContextVar[tuple[Claimed, str]] = contextvars.ContextVar("franko_current_job")
+# The effect claims this process's running jobs hold now (franko.jobs.claims adds and removes them): only
+# these are renewed, so a claim whose release could not be written (the database was away) lapses.
+HELD_CLAIMS: set[str] = set()
+HELD_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -109,11 +116,52 @@ def _retry_or_fail(row: Claimed, holder: str, error: str, later: float | None = 
     return outcome
 
 
+def _record(row: Claimed, holder: str, error: str, later: float | None = None) -> str:
+    """How the run ended, written through a database outage (else the job would only come back after its lease)."""
+    return through_outage(lambda: _retry_or_fail(row, holder, error, later), f"{row.describe()}: recording its failure")
+
+
 def done_now() -> None:
-    """The running job's effect has just happened (a mail server's 250): remove its row at once, not after tidying up."""
+    """The running job's effect has just happened (a mail server's 250): remove its row at once, not after tidying up.
+
+    Through a database outage the removal is tried again (up to a lease): the effect must not be done twice.
+    """
     current = CURRENT.get(None)
     if current is not None:
-        _finish(*current)
+        through_outage(lambda: _finish(*current), f"{current[0].describe()}: recording it done")
+
+
+def unreachable(error: BaseException) -> bool:
+    """The database could not be reached or was busy (down, restarting, a backend killed, SQLite locked)."""
+    if isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)):
+        return True
+    return isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated
+
+
+def through_outage(write: Callable[[], object], what: str, seconds: float | None = None):
+    """Run `write` (a self-contained write that commits), again while the database is unreachable, up to a lease.
+
+    For the record of an effect that already happened (an email accepted, a webhook answered 2xx):
+    losing it would make the job do the effect again. Each try starts from a rolled-back session.
+    """
+    deadline = time.monotonic() + (lease_seconds() if seconds is None else seconds)
+    pause, warned = 0.2, False
+    while True:
+        try:
+            return write()
+        except sa.exc.SQLAlchemyError as error:
+            if not unreachable(error) or time.monotonic() >= deadline:
+                raise
+            if not warned:
+                log.warning("%s: the database is unreachable (%s); trying again for up to %.0f s", what,
+                            type(getattr(error, "orig", None) or error).__name__, deadline - time.monotonic())
+                warned = True
+            try:
+                db.session.rollback()
+            except sa.exc.SQLAlchemyError:
+                db.session.remove()
+            time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+            pause = min(pause * 2, 2.0)
 
 
 def run_claimed(app: Flask, row: Claimed, holder: str) -> str:
@@ -123,19 +171,23 @@ def run_claimed(app: Flask, row: Claimed, holder: str) -> str:
         try:
             found = JOBS.get(row.name)
             if found is None:
-                return _retry_or_fail(row, holder, f"No job is called {row.name}.")
+                return _record(row, holder, f"No job is called {row.name}.")
             if row.attempts > row.max_attempts:  # its workers were lost each time (killed, out of memory)
-                return _retry_or_fail(row, holder, f"Stopped: its worker was lost on each of {row.max_attempts} runs.")
+                return _record(row, holder, f"Stopped: its worker was lost on each of {row.max_attempts} runs.")
             found.func(*row.args)
-            _finish(row, holder)
+            _finish(row, holder)  # not tried again alone: it commits the job's own writes with it
             return "done"
         except RetryLater as later:
             db.session.rollback()
-            return _retry_or_fail(row, holder, str(later), later=later.seconds)
+            return _record(row, holder, str(later), later=later.seconds)
         except Exception as exc:  # noqa: BLE001 — recorded on the row, retried or failed
-            log.exception("%s failed (attempt %d of %d)", row.describe(), row.attempts, row.max_attempts)
+            if unreachable(exc):  # the database went away: one line, not a traceback per job
+                log.warning("%s failed: the database is unreachable (attempt %d of %d): %s", row.describe(),
+                            row.attempts, row.max_attempts, getattr(exc, "orig", None) or exc)
+            else:
+                log.exception("%s failed (attempt %d of %d)", row.describe(), row.attempts, row.max_attempts)
             db.session.rollback()
-            return _retry_or_fail(row, holder, f"{type(exc).__name__}: {exc}")
+            return _record(row, holder, f"{type(exc).__name__}: {exc}")
         finally:
             HOLDER.reset(token)
             CURRENT.reset(current)
@@ -166,12 +218,23 @@ def run_once(app: Flask, ids: list[int] | None = None) -> bool:
     return bool(batch)
 
 
-def renew(holder: str) -> int:
-    """Extend the leases of every job and claim `holder` runs (the worker's heartbeat); commits; returns the jobs'."""
+def renew(holder: str, job_ids: Collection[int] | None = None, claim_keys: Collection[str] | None = None) -> int:
+    """Extend the leases of the jobs and claims `holder` runs (the worker's heartbeat); commits; returns the jobs'.
+
+    The worker names the jobs its threads still run and the claims they hold: a job or claim whose
+    final write was lost (the database went away just then) is not renewed, so it lapses and runs
+    again instead of staying "running" for as long as this worker lives. None: all of `holder`'s.
+    """
     until = utcnow() + timedelta(seconds=lease_seconds())
-    count = db.session.execute(sa.update(jobs).where(jobs.c.leased_by == holder, jobs.c.status == RUNNING)
-                               .values(lease_until=until)).rowcount
-    db.session.execute(sa.update(claims).where(claims.c.holder == holder).values(lease_until=until))
+    mine = sa.and_(jobs.c.leased_by == holder, jobs.c.status == RUNNING)
+    if job_ids is not None:
+        mine = sa.and_(mine, jobs.c.id.in_(list(job_ids)))
+    count = db.session.execute(sa.update(jobs).where(mine).values(lease_until=until)).rowcount if job_ids != [] else 0
+    held = claims.c.holder == holder
+    if claim_keys is not None:
+        held = sa.and_(held, claims.c.key.in_(list(claim_keys)))
+    if claim_keys is None or claim_keys:
+        db.session.execute(sa.update(claims).where(held).values(lease_until=until))
     db.session.commit()
     return count
 

@@ -45,6 +45,7 @@ class Worker:
         self.running: dict[Future, store.Claimed] = {}
         self.last_beat = 0.0
         self.last_minute: datetime | None = None
+        self.outage_since: float | None = None  # when the database stopped answering (None: it answers)
 
     def _on_signal(self, number, frame) -> None:
         name = signal.Signals(number).name
@@ -78,7 +79,10 @@ class Worker:
         self._reap()
         if time.monotonic() - self.last_beat >= self.beat:
             self.last_beat = time.monotonic()
-            self._with_db(lambda: store.renew(self.id))
+            running = [row.id for row in self.running.values()]
+            with store.HELD_LOCK:
+                held = list(store.HELD_CLAIMS)
+            self._with_db(lambda: store.renew(self.id, running, held))
         minute = utcnow().replace(second=0, microsecond=0)
         if minute != self.last_minute:
             self.last_minute = minute
@@ -100,14 +104,27 @@ class Worker:
         """Run `work` in an app context; a database that is down is logged and tried again on the next turn."""
         with self.app.app_context():
             try:
-                return work()
-            except Exception:  # noqa: BLE001
-                log.exception("worker %s: the database failed; trying again", self.id)
-                db.session.rollback()
-                time.sleep(self.poll)
+                found = work()
+            except Exception as error:  # noqa: BLE001
+                if not store.unreachable(error):
+                    log.exception("worker %s: the database failed; trying again", self.id)
+                elif self.outage_since is None:  # one line per outage, not a traceback per poll
+                    self.outage_since = time.monotonic()
+                    log.warning("worker %s: the database is unreachable (%s); trying again every %g s", self.id,
+                                getattr(error, "orig", None) or error, max(self.poll, 1.0))
+                try:
+                    db.session.rollback()
+                except Exception:  # noqa: BLE001 — the connection is gone; the pool replaces it
+                    pass
+                time.sleep(max(self.poll, 1.0) if self.outage_since is not None else self.poll)
                 return None
             finally:
                 db.session.remove()
+            if self.outage_since is not None:
+                log.info("worker %s: the database answers again after %.0f s", self.id,
+                         time.monotonic() - self.outage_since)
+                self.outage_since = None
+            return found
 
     def _stop(self, pool: ThreadPoolExecutor) -> int:
         log.info("worker %s: %s: taking no new job; %d running, given up to %g s to finish", self.id,

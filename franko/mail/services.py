@@ -106,19 +106,24 @@ def send_email(to: str, subject: str, body: str, message_id: str | None = None,
     message["Subject"] = subject
     message["Message-ID"] = message_id or make_msgid(domain="franko")
     message.set_content(body)
+    sent = False
     try:
         with _connect(config) as smtp:
             if config.get("MAIL_USERNAME"):
                 smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
             smtp.send_message(message)
+            sent = True
+            metrics.count_email(sent=True)  # now: the server accepted it, whatever happens to its record
             if accepted is not None:
                 accepted()
     except (OSError, smtplib.SMTPException):
+        if sent:  # accepted (250), then the goodbye failed: it was sent
+            log.warning("email sent to %s: %s (the connection failed after the server accepted it)", to, subject)
+            return True
         log.exception("email to %s (%s) could not be sent through %s", to, subject, config["MAIL_SERVER"])
         metrics.count_email(sent=False)
         return False
     log.info("email sent to %s: %s", to, subject)
-    metrics.count_email(sent=True)
     return True
 
 

@@ -18,6 +18,7 @@ from flask import current_app
 
 from franko.extensions import db
 from franko.jobs.claims import claimed
+from franko.jobs.store import through_outage
 from franko.mail.services import render_email, send_email
 from franko.models import NOTIFY_MODES, ChatInstance, ChatResponse, Profile, utcnow
 from franko.plans import lower_notice_level, usage
@@ -62,9 +63,12 @@ def _send(to: str, subject: str, body: str, once: str | None, mark: sa.Update) -
     message_id = f"<{once.replace(':', '.')}@franko>" if once else None
     db.session.rollback()  # nothing is written before the send, and no read stays open while the server answers
 
-    def accepted() -> None:
+    def write() -> None:
         db.session.execute(mark)
         db.session.commit()
+
+    def accepted() -> None:  # the email went out: its mark must be written, through a database outage too
+        through_outage(write, f"{once or to}: marking the email sent")
 
     if not send_email(to, subject, body, message_id=message_id, accepted=accepted):
         raise NotSent(f"notification to {to} ({subject}) not sent")

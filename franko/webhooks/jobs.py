@@ -7,6 +7,7 @@ from franko import metrics
 from franko.extensions import db
 from franko.jobs import job, periodic
 from franko.jobs.schedule import crontab
+from franko.jobs.store import through_outage
 from franko.webhooks import services, transport
 from franko.webhooks.signing import HEADER, sign
 
@@ -41,8 +42,9 @@ def deliver(delivery_id: str) -> None:
     outcome = transport.post(target.url, body, headers, timeout=config["FRANKO_WEBHOOK_TIMEOUT"],
                              allow_private=config["FRANKO_WEBHOOK_ALLOW_PRIVATE"])
     if outcome.ok:
-        services.record_delivered(target.delivery_id, outcome.code)
         metrics.count_webhook("delivered")
+        through_outage(lambda: services.record_delivered(target.delivery_id, outcome.code),
+                       f"delivery {target.delivery_id}: recording the 2xx")  # else the receiver gets it again
         return
     failed = services.record_failure(target.delivery_id, outcome.code, outcome.error or "Failed.",
                                      max_attempts=deliver.retries + 1, give_up=outcome.permanent)
