@@ -9,6 +9,7 @@ and the streamed path, each answer retried with its key as the page does), sign 
 the faults run one after another:
 
   redis       redis-server stopped, started again
+  redis-hang  redis-server SIGSTOPped (it accepts, never answers), then SIGCONT
   db-cut      the database unreachable (the proxy refuses and drops every connection), then back
   db-kill     every backend of the cluster's database terminated (pg_terminate_backend, this database only)
   server      one app server SIGKILLed (master and processes) mid-load, started again
@@ -62,7 +63,7 @@ GUIDE = "# Bakery study\n- What do you do?\n- What is hard about it?\n- What wou
 OWNER, PASSWORD = "owner@cluster.example.org", "correct horse"
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 KEY = re.compile(r'name="key" type="hidden" value="([^"]*)"')
-FAULTS = ("redis", "db-cut", "db-kill", "server", "worker", "sigterm")
+FAULTS = ("redis", "redis-hang", "db-cut", "db-kill", "server", "worker", "sigterm")
 
 lock = threading.Lock()
 codes: collections.Counter = collections.Counter()  # (status) seen through nginx
@@ -78,6 +79,8 @@ hooks: collections.defaultdict = collections.defaultdict(list)  # response id ->
 hook_hold = threading.Event()
 hooks_waiting = [0]
 llm = {"calls": 0, "failed": 0}
+before_kill: list[dict] = []  # server-1's /metrics just before it was killed (its counts restart from 0)
+probes: collections.Counter = collections.Counter()  # /healthz asked of each server directly (in its metrics)
 events: list[str] = []
 began = time.monotonic()
 
@@ -586,6 +589,8 @@ class Cluster:
         start = time.monotonic()
         while time.monotonic() - start < seconds:
             try:
+                with lock:
+                    probes[port] += 1
                 reply = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
                 if reply.status_code == 200 and reply.json()["status"] == "ok":
                     return time.monotonic() - start
@@ -624,6 +629,14 @@ def fault_redis(cluster: Cluster, hold: float) -> None:
     note(f"redis-server started again; {recovered(cluster)}")
 
 
+def fault_redis_hang(cluster: Cluster, hold: float) -> None:
+    note("FAULT redis-hang: redis-server SIGSTOPped (connections open, no answer)")
+    cluster.redis.popen.send_signal(signal.SIGSTOP)
+    time.sleep(hold)
+    cluster.redis.popen.send_signal(signal.SIGCONT)
+    note(f"redis-server SIGCONTinued; {recovered(cluster)}")
+
+
 def fault_db_cut(cluster: Cluster, hold: float) -> None:
     note("FAULT db-cut: the database unreachable (proxy refuses, connections dropped)")
     cluster.proxy.cut()
@@ -641,6 +654,10 @@ def fault_db_kill(cluster: Cluster, hold: float) -> None:
 
 def fault_server(cluster: Cluster, hold: float) -> None:
     server = cluster.servers[0]
+    # What Prometheus had scraped of the web processes (their counts restart from 0): an increase() across the
+    # reset. The worker's counts (emails, webhooks, jobs) stay in the directory: not taken twice.
+    before_kill.append({key: value for key, value in metric_values(cluster.scrape(APP_PORTS[0])).items()
+                        if key[0].startswith(("franko_http_", "franko_interview_"))})
     note("FAULT server: server-1 SIGKILLed (master and its processes)")
     server.kill_group(signal.SIGKILL)
     time.sleep(hold)
@@ -658,18 +675,40 @@ def fault_worker(cluster: Cluster, hold: float) -> None:
     note("worker-1 started again")
 
 
+def delivering_worker(cluster: Cluster) -> Proc:
+    """The worker whose lease holds a webhook delivery now (its id is host:pid:…), else the second one."""
+    leased = psql("SELECT leased_by FROM jobs WHERE status = 'running' AND name LIKE '%.deliver' LIMIT 1", DATABASE)
+    for worker in cluster.workers:
+        if leased and worker.popen and f":{worker.popen.pid}:" in leased:
+            return worker
+    return cluster.workers[1]
+
+
+def queue_sample(cluster: Cluster) -> None:
+    """/metrics' queue gauges beside the jobs table, read one after the other."""
+    found = metric_values(cluster.scrape(APP_PORTS[1]))
+    counts = psql("SELECT count(*) FILTER (WHERE status = 'waiting'), count(*) FILTER (WHERE status = 'running'), "
+                  "coalesce(extract(epoch FROM now() AT TIME ZONE 'UTC' - min(run_at) FILTER (WHERE status = 'waiting' "
+                  "AND run_at <= now() AT TIME ZONE 'UTC')), 0)::int FROM jobs", DATABASE)
+    note(f"queue: /metrics says waiting {total([found], 'franko_jobs', state='waiting'):g}, running "
+         f"{total([found], 'franko_jobs', state='running'):g}, oldest {total([found], 'franko_jobs_oldest_waiting_seconds'):.0f} s;"
+         f" the table says waiting, running, oldest: {counts}")
+
+
 def fault_sigterm(cluster: Cluster, hold: float) -> None:
-    """Hold webhook answers until one waits, SIGTERM a worker, release after `hold` s (inside the grace)."""
-    worker = cluster.workers[1]
+    """Hold webhook answers until one waits, SIGTERM the worker delivering it, release after `hold` s (inside the grace)."""
     hook_hold.set()
     deadline = time.monotonic() + 60
     while hooks_waiting[0] == 0 and time.monotonic() < deadline:
         time.sleep(0.1)
+    worker = delivering_worker(cluster)
     mark = len(worker.output())
-    note(f"FAULT sigterm: worker-2 SIGTERMed while {hooks_waiting[0]} webhook(s) wait for their answer")
+    note(f"FAULT sigterm: {worker.name} SIGTERMed while {hooks_waiting[0]} webhook(s) wait for their answer")
     sent = time.monotonic()
     worker.popen.send_signal(signal.SIGTERM)
-    time.sleep(hold)
+    time.sleep(hold / 2)
+    queue_sample(cluster)
+    time.sleep(hold / 2)
     hook_hold.clear()
     try:
         code = worker.popen.wait(timeout=float(cluster.env["FRANKO_WORKER_GRACE"]) + 30)
@@ -677,12 +716,12 @@ def fault_sigterm(cluster: Cluster, hold: float) -> None:
         code = "still running"
     said = [line.split("franko.jobs: ", 1)[-1] for line in worker.output()[mark:].splitlines()
             if "stopping" in line or "stopped" in line or "taking no new job" in line or "handed back" in line]
-    note(f"worker-2 exited {code} {time.monotonic() - sent:.1f} s after SIGTERM; its log: {said}")
+    note(f"{worker.name} exited {code} {time.monotonic() - sent:.1f} s after SIGTERM; its log: {said}")
     worker.start()
-    note("worker-2 started again")
+    note(f"{worker.name} started again")
 
 
-FAULT_RUNNERS = {"redis": fault_redis, "db-cut": fault_db_cut, "db-kill": fault_db_kill, "server": fault_server,
+FAULT_RUNNERS = {"redis": fault_redis, "redis-hang": fault_redis_hang, "db-cut": fault_db_cut, "db-kill": fault_db_kill, "server": fault_server,
                  "worker": fault_worker, "sigterm": fault_sigterm}
 
 
@@ -813,7 +852,7 @@ def main() -> None:
         note(f"settled: {settled} ({took:.1f} s after the load)")
         time.sleep(3)
         report = count(cluster, instance_id)
-        scrapes = [metric_values(cluster.scrape(port)) for port in APP_PORTS]
+        scrapes = [metric_values(cluster.scrape(port)) for port in APP_PORTS] + before_kill
         report_metrics(report, scrapes)
         report["status codes through nginx"] = dict(sorted(codes.items()))
         report["500s"] = five_hundreds
@@ -854,11 +893,11 @@ def report_metrics(report: dict, scrapes: list[dict]) -> None:
         "webhooks retrying": total(scrapes, "franko_webhook_deliveries_total", result="retrying"),
         "webhooks failed": total(scrapes, "franko_webhook_deliveries_total", result="failed"),
         "jobs failed": total(scrapes, "franko_jobs_failed_total"),
-        "queue waiting (server 1)": total(scrapes[:1], "franko_jobs", state="waiting"),
-        "queue oldest waiting seconds (server 1)": total(scrapes[:1], "franko_jobs_oldest_waiting_seconds"),
+        "queue waiting now (server 2)": total(scrapes[1:2], "franko_jobs", state="waiting"),
     }
     report["metrics"] = found
-    report["counted outside"] = {"requests through nginx": sum(codes.values()),
+    report["counted outside"] = {"requests through nginx, less its own 502s": sum(codes.values()) - codes[502],
+                                 "/healthz asked directly": sum(probes.values()),
                                  "emails accepted by SMTP": len(emails),
                                  "webhook 2xx answers": sum(len(v) for v in hooks.values())}
 

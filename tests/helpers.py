@@ -9,11 +9,11 @@ from franko.extensions import db
 
 @contextmanager
 def recorded_statements(app):
-    """The SQL statements the app sends while the block runs (SQLite's explicit BEGIN left out)."""
+    """The SQL statements the app sends while the block runs (SQLite's explicit BEGIN, IMMEDIATE or not, left out)."""
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        if statement.strip().upper() != "BEGIN":
+        if statement.strip().upper() not in ("BEGIN", "BEGIN IMMEDIATE"):
             statements.append(statement)
 
     with app.app_context():
