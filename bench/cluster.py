@@ -11,6 +11,7 @@ the faults run one after another:
   redis       redis-server stopped, started again
   redis-hang  redis-server SIGSTOPped (it accepts, never answers), then SIGCONT
   db-cut      the database unreachable (the proxy refuses and drops every connection), then back
+  db-freeze   the database hangs: the proxy keeps every connection but passes nothing (not in the default list)
   db-kill     every backend of the cluster's database terminated (pg_terminate_backend, this database only)
   server      one app server SIGKILLed (master and processes) mid-load, started again
   worker      one worker SIGKILLed mid-load, started again
@@ -182,12 +183,32 @@ def serve(handler, port: int) -> ThreadingHTTPServer:
 
 
 class Proxy:
-    """A TCP forwarder to PostgreSQL on a fixed port; `cut()` refuses and drops every connection, `restore()`."""
+    """A TCP forwarder to PostgreSQL on a fixed port; `cut()` refuses and drops every connection, `restore()`;
+    `freeze()` keeps every connection open but passes no byte (a hung database), `thaw()`."""
 
     def __init__(self, port: int, target: tuple[str, int]):
         from tests.operating.tcp_proxy import TcpProxy
 
-        self.inner = TcpProxy.__new__(TcpProxy)
+        flowing = self.flowing = threading.Event()
+        flowing.set()
+
+        class Freezable(TcpProxy):
+            @staticmethod
+            def _pipe(source: socket.socket, sink: socket.socket) -> None:
+                try:
+                    while data := source.recv(65536):
+                        flowing.wait()
+                        sink.sendall(data)
+                except OSError:
+                    pass
+                finally:
+                    for sock in (source, sink):
+                        try:
+                            sock.shutdown(socket.SHUT_RDWR)
+                        except OSError:
+                            pass
+
+        self.inner = Freezable.__new__(Freezable)
         self.inner.target, self.inner.port, self.inner.sockets, self.inner.lock = target, port, [], threading.Lock()
         self.inner.restore()
 
@@ -196,6 +217,12 @@ class Proxy:
 
     def restore(self):
         self.inner.restore()
+
+    def freeze(self):
+        self.flowing.clear()
+
+    def thaw(self):
+        self.flowing.set()
 
 
 # --- processes ---------------------------------------------------------------------------------------------
@@ -645,6 +672,14 @@ def fault_db_cut(cluster: Cluster, hold: float) -> None:
     note(f"database reachable again; {recovered(cluster)}")
 
 
+def fault_db_freeze(cluster: Cluster, hold: float) -> None:
+    note("FAULT db-freeze: the database hangs (connections open, no byte passes either way)")
+    cluster.proxy.freeze()
+    time.sleep(hold)
+    cluster.proxy.thaw()
+    note(f"the database answers again; {recovered(cluster)}")
+
+
 def fault_db_kill(cluster: Cluster, hold: float) -> None:
     note("FAULT db-kill: pg_terminate_backend on every connection to the cluster's database")
     killed = psql(f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{DATABASE}' "
@@ -721,7 +756,7 @@ def fault_sigterm(cluster: Cluster, hold: float) -> None:
     note(f"{worker.name} started again")
 
 
-FAULT_RUNNERS = {"redis": fault_redis, "redis-hang": fault_redis_hang, "db-cut": fault_db_cut, "db-kill": fault_db_kill, "server": fault_server,
+FAULT_RUNNERS = {"redis": fault_redis, "redis-hang": fault_redis_hang, "db-cut": fault_db_cut, "db-freeze": fault_db_freeze, "db-kill": fault_db_kill, "server": fault_server,
                  "worker": fault_worker, "sigterm": fault_sigterm}
 
 

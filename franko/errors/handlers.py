@@ -29,6 +29,21 @@ def error_page(code: int, title: str, message: str):
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+@bp.teardown_app_request
+def release_session(error: BaseException | None) -> None:
+    """End the request's transaction; a connection lost meanwhile costs nothing (it was answered already)."""
+    try:
+        db.session.remove()
+    except sa.exc.SQLAlchemyError as lost:  # the ROLLBACK met a dead connection: it leaves the pool, no 500
+        log.warning("database connection lost at the end of %s %s: %s", request.method, request.path,
+                    getattr(lost, "orig", None) or lost)
+        try:
+            db.session().invalidate()  # closed without a ROLLBACK: the connection is discarded
+        except sa.exc.SQLAlchemyError:
+            pass
+        db.session.registry.clear()
+
+
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
     if error.code == 500 or isinstance(error, InternalServerError):

@@ -125,3 +125,39 @@ def test_a_postgresql_outage_is_503_and_the_pool_recovers(tmp_path):
     finally:
         proxy.cut()
         drop()
+
+
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="needs TEST_DATABASE_URL (a PostgreSQL to cut off)")
+def test_a_connection_lost_after_the_page_was_made_is_no_500(tmp_path, capsys):
+    """The connection dies between a page's last query and the end of its request (seen on the two-server cluster
+    when the database hung: gunicorn answered its own 500, since the session's closing ROLLBACK raised)."""
+    url, drop = new_database("postgresql", tmp_path)
+    real = make_url(url)
+    proxy = TcpProxy(real.host or "127.0.0.1", real.port or 5432)
+    try:
+        app = app_on(real.set(host="127.0.0.1", port=proxy.port).render_as_string(False))
+        app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: an error escaping the app is a 500
+        with app.app_context():
+            instance_id = make_instance(make_profile(email="owner@example.com")).id
+        cut = {"now": False}
+
+        @app.after_request
+        def lose_the_connection(response):  # the page is made, its transaction still open: the database goes
+            if cut["now"]:
+                proxy.cut()
+            return response
+
+        client = app.test_client()
+        assert client.get(f"/i/{instance_id}").status_code == 200
+        cut["now"] = True
+        page = client.get(f"/i/{instance_id}")
+        assert page.status_code == 200 and b"Start the interview" in page.data
+        assert "database connection lost at the end of GET" in capsys.readouterr().err
+        cut["now"] = False
+        proxy.restore()
+        assert client.get(f"/i/{instance_id}").status_code == 200  # the pool replaced the dead connection
+        with app.app_context():
+            db.engine.dispose()
+    finally:
+        proxy.cut()
+        drop()
