@@ -29,19 +29,22 @@ def error_page(code: int, title: str, message: str):
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
-@bp.teardown_app_request
 def release_session(error: BaseException | None) -> None:
-    """End the request's transaction; a connection lost meanwhile costs nothing (it was answered already)."""
+    """End the context's transaction; a connection lost meanwhile costs nothing (the page was answered already)."""
     try:
         db.session.remove()
     except sa.exc.SQLAlchemyError as lost:  # the ROLLBACK met a dead connection: it leaves the pool, no 500
-        log.warning("database connection lost at the end of %s %s: %s", request.method, request.path,
-                    getattr(lost, "orig", None) or lost)
+        where = f"request {g.request_id}" if "request_id" in g else "a job or command"  # the request is gone by now
+        log.warning("database connection lost at the end of %s: %s", where, getattr(lost, "orig", None) or lost)
         try:
             db.session().invalidate()  # closed without a ROLLBACK: the connection is discarded
         except sa.exc.SQLAlchemyError:
             pass
         db.session.registry.clear()
+
+
+# Registered after Flask-SQLAlchemy's own teardown (the extensions come before the blueprints), so it runs first.
+bp.record_once(lambda state: state.app.teardown_appcontext(release_session))
 
 
 @bp.app_errorhandler(HTTPException)

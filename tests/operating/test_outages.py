@@ -152,7 +152,7 @@ def test_a_connection_lost_after_the_page_was_made_is_no_500(tmp_path, capsys):
         cut["now"] = True
         page = client.get(f"/i/{instance_id}")
         assert page.status_code == 200 and b"Start the interview" in page.data
-        assert "database connection lost at the end of GET" in capsys.readouterr().err
+        assert f"database connection lost at the end of request {page.headers['X-Request-ID']}" in capsys.readouterr().err
         cut["now"] = False
         proxy.restore()
         assert client.get(f"/i/{instance_id}").status_code == 200  # the pool replaced the dead connection
