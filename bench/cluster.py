@@ -11,10 +11,12 @@ the faults run one after another:
   redis       redis-server stopped, started again
   redis-hang  redis-server SIGSTOPped (it accepts, never answers), then SIGCONT
   db-cut      the database unreachable (the proxy refuses and drops every connection), then back
-  db-freeze   the database hangs: the proxy keeps every connection but passes nothing (not in the default list)
+  db-freeze   the database hangs: the proxy keeps every connection but passes nothing
   db-kill     every backend of the cluster's database terminated (pg_terminate_backend, this database only)
   server      one app server SIGKILLed (master and processes) mid-load, started again
+  server-term the other app server SIGTERMed (a deploy), started again
   worker      one worker SIGKILLed mid-load, started again
+  workers     both workers SIGKILLed at once, started again
   sigterm     one worker SIGTERMed while it delivers a webhook the receiver holds: must finish within its grace
 
 Then the load stops and the cluster settles. Reported: every status code seen through nginx (500
@@ -64,7 +66,8 @@ GUIDE = "# Bakery study\n- What do you do?\n- What is hard about it?\n- What wou
 OWNER, PASSWORD = "owner@cluster.example.org", "correct horse"
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 KEY = re.compile(r'name="key" type="hidden" value="([^"]*)"')
-FAULTS = ("redis", "redis-hang", "db-cut", "db-kill", "server", "worker", "sigterm")
+FAULTS = ("redis", "redis-hang", "db-cut", "db-freeze", "db-kill", "server", "server-term", "worker", "workers",
+          "sigterm")
 
 lock = threading.Lock()
 codes: collections.Counter = collections.Counter()  # (status) seen through nginx
@@ -701,6 +704,30 @@ def fault_server(cluster: Cluster, hold: float) -> None:
     note(f"server-1 started again; {recovered(cluster)}")
 
 
+def fault_server_term(cluster: Cluster, hold: float) -> None:
+    server = cluster.servers[1]
+    before_kill.append({key: value for key, value in metric_values(cluster.scrape(APP_PORTS[1])).items()
+                        if key[0].startswith(("franko_http_", "franko_interview_"))})  # as for "server"
+    note("FAULT server-term: server-2 SIGTERMed (a deploy: gunicorn finishes its requests, takes no new one)")
+    sent = time.monotonic()
+    code = server.stop(90)
+    note(f"server-2 exited {code} after {time.monotonic() - sent:.1f} s")
+    time.sleep(hold)
+    server.start()
+    wait_for_port(APP_PORTS[1])
+    note(f"server-2 started again; {recovered(cluster)}")
+
+
+def fault_workers(cluster: Cluster, hold: float) -> None:
+    note("FAULT workers: both workers SIGKILLed at once")
+    for worker in cluster.workers:
+        worker.kill_group(signal.SIGKILL)
+    time.sleep(hold)
+    for worker in cluster.workers:
+        worker.start()
+    note("both workers started again")
+
+
 def fault_worker(cluster: Cluster, hold: float) -> None:
     worker = cluster.workers[0]
     note("FAULT worker: worker-1 SIGKILLed")
@@ -757,7 +784,7 @@ def fault_sigterm(cluster: Cluster, hold: float) -> None:
 
 
 FAULT_RUNNERS = {"redis": fault_redis, "redis-hang": fault_redis_hang, "db-cut": fault_db_cut, "db-freeze": fault_db_freeze, "db-kill": fault_db_kill, "server": fault_server,
-                 "worker": fault_worker, "sigterm": fault_sigterm}
+                 "worker": fault_worker, "server-term": fault_server_term, "workers": fault_workers, "sigterm": fault_sigterm}
 
 
 # --- the count ---------------------------------------------------------------------------------------------
