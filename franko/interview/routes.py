@@ -1,11 +1,14 @@
 """The public interview (no login): intake, the chat, answers by form post, by fetch (JSON) or streamed (SSE)."""
 import json
+import logging
 import uuid
 
+import sqlalchemy as sa
 from flask import (Response, current_app, flash, jsonify, make_response, redirect, render_template, request,
                    stream_with_context, url_for)
 from flask_limiter.util import get_remote_address
 
+from franko.errors.handlers import MESSAGES, is_connection_error
 from franko.extensions import db, limiter
 from franko.guide import render
 from franko.interview import bp, tokens
@@ -17,6 +20,7 @@ from franko.interview.services import (MAX_ANSWER_CHARS, AnswerResult, Outcome, 
 from franko.instances.versions import guide_of
 from franko.models import ChatInstance, ChatResponse
 
+log = logging.getLogger(__name__)
 CONFLICT_MESSAGE = "Your previous answer was still being handled. Here is where the interview stands."
 
 
@@ -177,7 +181,13 @@ def stream_reply(pending):
                 elif item:
                     yield sse("token", {"text": item})
             storing = True
-            result = store_answer(pending, turn)
+            try:
+                result = store_answer(pending, turn)
+            except sa.exc.SQLAlchemyError as error:
+                if not is_connection_error(error):
+                    raise
+                yield sse("error", lost_database(error))  # the headers went out already: a 503 in the stream
+                return
             if result.outcome is Outcome.CONFLICT:
                 yield sse("error", {"error": CONFLICT_MESSAGE, "status": 409})
             else:
@@ -187,10 +197,25 @@ def stream_reply(pending):
                 for item in replies:
                     if isinstance(item, Turn):
                         turn = item
-                store_answer(pending, turn)
+                try:
+                    store_answer(pending, turn)
+                except sa.exc.SQLAlchemyError as error:
+                    if not is_connection_error(error):
+                        raise
+                    lost_database(error)  # nobody is listening; the page sends the answer again with its key
 
     return Response(stream_with_context(events()), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def lost_database(error: Exception) -> dict:
+    """The database went away while a streamed answer was stored: logged as the 503 page would be; its event."""
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:
+        db.session.remove()
+    log.warning("database unavailable while storing a streamed answer: %s", getattr(error, "orig", None) or error)
+    return {"error": MESSAGES[503], "status": 503}
 
 
 def render_chat(instance: ChatInstance, response: ChatResponse, form: AnswerForm):
