@@ -4,7 +4,8 @@ Stands up Debian's nginx (deploy/nginx/franko.conf, its upstream made two server
 in front of two `gunicorn app:app` servers (2 processes each) and two `flask franko worker`s on one
 PostgreSQL database of its own (reached through a TCP proxy this script can cut) and one redis-server
 (rate limits), with a local SMTP server (aiosmtpd), a webhook receiver and a fake OpenAI-compatible
-model that streams and sometimes fails. Virtual users start and answer interviews (form posts, JSON
+model that streams and sometimes fails (the SMTP server refuses one message in 15 with a 451, the receiver
+answers one POST in 10 with a 503: both must be sent again). Virtual users start and answer interviews (form posts, JSON
 and the streamed path, each answer retried with its key as the page does), sign up and log in, while
 the faults run one after another:
 
@@ -81,6 +82,8 @@ signups: list[str] = []
 emails: list[dict] = []
 hooks: collections.defaultdict = collections.defaultdict(list)  # response id -> Franko-Delivery of each 2xx
 hook_hold = threading.Event()
+refused, refusals = [0], [0]  # messages offered to the SMTP server; those answered 451
+posts, hook_failures = [0], [0]  # webhook POSTs received; those answered 503
 hooks_waiting = [0]
 llm = {"calls": 0, "failed": 0}
 before_kill: list[dict] = []  # server-1's /metrics just before it was killed (its counts restart from 0)
@@ -104,6 +107,10 @@ class Inbox:
 
         message = message_from_bytes(envelope.content, policy=policy.default)
         with lock:
+            refused[0] += 1
+            if refused[0] % 15 == 0:  # one message in 15 is refused for now: its job must send it again
+                refusals[0] += 1
+                return "451 Try again later"
             emails.append({"to": list(envelope.rcpt_tos), "subject": str(message["Subject"]),
                            "id": str(message["Message-ID"])})
         return "250 Message accepted for delivery"
@@ -112,6 +119,15 @@ class Inbox:
 class Receiver(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+        with lock:
+            posts[0] += 1
+            fail = posts[0] % 10 == 0  # one POST in 10 answered 503: the delivery is retried
+            hook_failures[0] += fail
+        if fail:
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if hook_hold.is_set():
             with lock:
                 hooks_waiting[0] += 1
@@ -961,7 +977,9 @@ def report_metrics(report: dict, scrapes: list[dict]) -> None:
     report["counted outside"] = {"requests through nginx, less its own 502s": sum(codes.values()) - codes[502],
                                  "/healthz asked directly": sum(probes.values()),
                                  "emails accepted by SMTP": len(emails),
-                                 "webhook 2xx answers": sum(len(v) for v in hooks.values())}
+                                 "emails refused by SMTP (451)": refusals[0],
+                                 "webhook 2xx answers": sum(len(v) for v in hooks.values()),
+                                 "webhook POSTs answered 503": hook_failures[0]}
 
 
 if __name__ == "__main__":
