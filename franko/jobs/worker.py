@@ -119,7 +119,10 @@ class Worker:
                 time.sleep(max(self.poll, 1.0) if self.outage_since is not None else self.poll)
                 return None
             finally:
-                db.session.remove()
+                try:
+                    db.session.remove()
+                except Exception:  # noqa: BLE001 — its ROLLBACK met a dead connection: drop it, the loop goes on
+                    db.session.registry.clear()
             if self.outage_since is not None:
                 log.info("worker %s: the database answers again after %.0f s", self.id,
                          time.monotonic() - self.outage_since)
