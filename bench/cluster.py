@@ -782,8 +782,10 @@ def fault_sigterm(cluster: Cluster, hold: float) -> None:
     worker = delivering_worker(cluster)
     mark = len(worker.output())
     note(f"FAULT sigterm: {worker.name} SIGTERMed while {hooks_waiting[0]} webhook(s) wait for their answer")
-    sent = time.monotonic()
+    sent, exited = time.monotonic(), []
     worker.popen.send_signal(signal.SIGTERM)
+    popen = worker.popen
+    threading.Thread(target=lambda: (popen.wait(), exited.append(time.monotonic())), daemon=True).start()
     time.sleep(hold / 2)
     queue_sample(cluster)
     time.sleep(hold / 2)
@@ -794,7 +796,8 @@ def fault_sigterm(cluster: Cluster, hold: float) -> None:
         code = "still running"
     said = [line.split("franko.jobs: ", 1)[-1] for line in worker.output()[mark:].splitlines()
             if "stopping" in line or "stopped" in line or "taking no new job" in line or "handed back" in line]
-    note(f"{worker.name} exited {code} {time.monotonic() - sent:.1f} s after SIGTERM; its log: {said}")
+    note(f"{worker.name} exited {code} {(exited or [time.monotonic()])[0] - sent:.1f} s after SIGTERM (answers held "
+         f"{hold:g} s, grace {cluster.env['FRANKO_WORKER_GRACE']} s); its log: {said}")
     worker.start()
     note(f"{worker.name} started again")
 
