@@ -10,7 +10,8 @@ from franko.admin.decorators import admin_required
 from franko.admin.forms import ChangePlanForm, GrantCreditsForm
 from franko.extensions import db
 from franko.inputs import bounded_int
-from franko.models import Profile, utcnow
+from franko.models import Profile
+from franko.clock import utcnow
 from franko.plans import Change, usage
 
 DEFAULT_PER_PAGE = 50

@@ -8,7 +8,8 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 
 from franko.auth.passwords import hash_password, is_legacy_hash, verify_password
 from franko.extensions import db
-from franko.models import Profile, utcnow
+from franko.models import Profile
+from franko.clock import utcnow
 from franko.plans import PlanName, start_on_plan
 
 

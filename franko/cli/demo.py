@@ -12,7 +12,8 @@ from franko.guide import parse_guide
 from franko.insights.jobs import queue_insights
 from franko.interview.progress import sync_records
 from franko.interview.services import clean_transcript
-from franko.models import ChatInstance, ChatResponse, GuideVersion, Profile, utcnow
+from franko.models import ChatInstance, ChatResponse, GuideVersion, Profile
+from franko.clock import utcnow
 from franko.plans import PlanName, start_on_plan
 
 DEMO_EMAIL = "demo@example.com"

@@ -33,8 +33,9 @@ from franko.conversation import Conversation
 from franko.extensions import db
 from franko.insights import llm as model
 from franko.insights.text import content_words, join_words, sentences, snap_quote, words
-from franko.insights.types import Summary
-from franko.models import ChatResponse, utcnow
+from franko.insight_values import Summary
+from franko.models import ChatResponse
+from franko.clock import utcnow
 
 if TYPE_CHECKING:
     from franko.interview.agent import LLMSettings

@@ -32,8 +32,9 @@ from franko.extensions import db
 from franko.insights import llm as model
 from franko.insights.summaries import Material, offline_summary, turns_of
 from franko.insights.text import content_words, mentions, sentences, terms, words
-from franko.insights.types import Summary, Theme, Themes
-from franko.models import ChatInstance, ChatResponse, utcnow
+from franko.insight_values import Summary, Theme, Themes
+from franko.models import ChatInstance, ChatResponse
+from franko.clock import utcnow
 
 if TYPE_CHECKING:
     from franko.interview.agent import LLMSettings

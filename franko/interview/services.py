@@ -30,7 +30,8 @@ from franko.interview.moves import Move, last_question
 from franko.interview.jobs import after_completion
 from franko.interview.progress import sync_records
 from franko.jobs.queue import crash_point
-from franko.models import ChatInstance, ChatResponse, Profile, utcnow
+from franko.models import ChatInstance, ChatResponse, Profile
+from franko.clock import utcnow
 from franko.notifications.jobs import check_quota
 from franko.plans import charge_response
 

@@ -19,8 +19,8 @@ from flask import Flask, current_app
 from franko import metrics
 from franko.extensions import db
 from franko.jobs.models import FAILED, RUNNING, WAITING, JobClaim, QueuedJob
-from franko.jobs.queue import HOLDER, INLINE_HOLDER, JOBS, RetryLater
-from franko.models import utcnow
+from franko.jobs.queue import HOLDER, INLINE_HOLDER, RetryLater, queue
+from franko.clock import utcnow
 
 log = logging.getLogger("franko.jobs")
 jobs = QueuedJob.__table__
@@ -121,7 +121,7 @@ def run_claimed(app: Flask, row: Claimed, holder: str) -> str:
     with app.app_context():
         token, current = HOLDER.set(holder), CURRENT.set((row, holder))
         try:
-            found = JOBS.get(row.name)
+            found = queue(app).get(row.name)
             if found is None:
                 return _retry_or_fail(row, holder, f"No job is called {row.name}.")
             if row.attempts > row.max_attempts:  # its workers were lost each time (killed, out of memory)

@@ -19,7 +19,7 @@ from email.utils import make_msgid
 from flask import current_app
 
 from franko import metrics
-from franko.models import utcnow
+from franko.clock import utcnow
 
 log = logging.getLogger(__name__)
 OUTBOX_SIZE = 50

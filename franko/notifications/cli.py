@@ -3,7 +3,7 @@ import click
 
 from franko.cli import franko_cli
 from franko.jobs import RetryLater
-from franko.models import utcnow
+from franko.clock import utcnow
 from franko.notifications.services import NotSent, due_digests, send_digest
 
 

@@ -17,7 +17,8 @@ from sqlalchemy.orm import load_only
 
 from franko.database import insert_ignoring_duplicates
 from franko.extensions import db
-from franko.models import ChatInstance, ChatResponse, WebhookDelivery, utcnow
+from franko.models import ChatInstance, ChatResponse, WebhookDelivery
+from franko.clock import utcnow
 from franko.responses.services import Page
 from franko.webhooks.signing import new_secret
 

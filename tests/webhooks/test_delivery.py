@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 
 from franko.extensions import db
-from franko.insights.types import Summary
+from franko.insight_values import Summary
 from franko.interview.jobs import after_completion
 from franko.jobs import run_pending
 from franko.models import ChatInstance, WebhookDelivery
