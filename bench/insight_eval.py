@@ -19,16 +19,13 @@ import logging
 import os
 import re
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 from datetime import timedelta
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from insight_study import FILLERS, GUIDE, INJECTION_MARK, INTERVIEWS, QUESTIONS, TOPICS, TRUTH  # noqa: E402
+from bench.insight_study import FILLERS, GUIDE, INJECTION_MARK, INTERVIEWS, QUESTIONS, TOPICS, TRUTH  # noqa: E402
 
 
 class Recorder(logging.Handler):

@@ -18,8 +18,7 @@ class ConfigError(RuntimeError):
 
 def create_app(config_class=None) -> Flask:
     """Build the app: configuration, extensions, the features (each registers its blueprint, jobs, commands), helpers."""
-    app = Flask(__name__, instance_relative_config=True,
-                template_folder="../templates", static_folder="../static")
+    app = Flask(__name__, instance_relative_config=True)  # templates/ and static/ are the package's own
     app.config.from_object(config_class or default_config())
     configure_database(app)
     configure_outbox(app)
@@ -129,7 +128,8 @@ def register_features(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """`flask franko …`: the features added theirs; the database's (backup, upgrade, verify, archive) and the demo's here."""
-    from franko.cli import database, demo, franko_cli  # noqa: F401 — importing database and demo adds their commands
+    from franko.cli import database, demo  # noqa: F401 — importing them adds their commands to franko_cli
+    from franko.commands import franko_cli
 
     app.cli.add_command(franko_cli)
 

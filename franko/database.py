@@ -1,4 +1,6 @@
-"""Engine settings that make SQLite behave like the production database, and SQL text helpers."""
+"""Engine settings that make SQLite behave like the production database, SQL text helpers, and a page of rows."""
+from dataclasses import dataclass
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -46,3 +48,16 @@ def insert_ignoring_duplicates(model, **values):
 
     module = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     return module.insert(model).values(**values).on_conflict_do_nothing()
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing (responses, webhook deliveries): its rows, its number, whether another follows."""
+
+    items: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1

@@ -96,9 +96,10 @@ class QueueCollector:
 
 
 def queue_summary() -> dict:
-    """Counts by state and the oldest due job's age; {} when the queue's store does not answer."""
-    from franko.jobs.admin import summary  # imported here: the metrics module is loaded before the features
-
+    """Counts by state and the oldest due job's age (the reader the job queue registered); {} when it does not answer."""
+    summary = current_app.extensions.get("franko_queue_summary")
+    if summary is None:
+        return {}
     try:
         found = summary()
         return {"waiting": found.waiting, "running": found.running, "failed": found.failed,

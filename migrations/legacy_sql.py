@@ -11,8 +11,8 @@ import time
 import sqlalchemy as sa
 from alembic import context, op
 
-import legacy_schema
-from legacy_schema import q  # noqa: F401  (the revisions quote names through this module)
+from migrations import legacy_schema
+from migrations.legacy_schema import q  # noqa: F401  (the revisions quote names through this module)
 
 ARCHIVE = "legacy_archive"
 BASELINE_RECORD = "franko:baseline"  # the archive row in which the baseline says what it found

@@ -1,4 +1,1 @@
-"""`flask franko …`: the operator's commands. A leaf: each feature adds its own (`<feature>/cli.py`) from its init_app."""
-from flask.cli import AppGroup
-
-franko_cli = AppGroup("franko", help="Franko's operator commands: backup, upgrade report, verify, demo data, …")
+"""The database's commands (backup, upgrade, verify, archive) and the demo data's, on the `flask franko` group (franko.commands)."""

@@ -5,7 +5,7 @@ import click
 
 from franko.auth.passwords import hash_password
 from franko.auth.services import find_by_email
-from franko.cli import franko_cli
+from franko.commands import franko_cli
 from franko.conversation import Conversation
 from franko.extensions import db
 from franko.guide import parse_guide

@@ -38,7 +38,7 @@ from franko.models import ChatResponse
 from franko.clock import utcnow
 
 if TYPE_CHECKING:
-    from franko.interview.agent import LLMSettings
+    from franko.llm import LLMSettings
 
 log = logging.getLogger(__name__)
 NO_ANSWERS = "The interviewee gave no answers."
@@ -262,7 +262,7 @@ def summarize_and_store(response_id: str, force: bool = False) -> str | None:
     Safe to run twice: a summary already made by today's method after the interview ended is kept
     (unless `force`), and an unchanged result is not written again.
     """
-    from franko.instances.versions import guide_of
+    from franko.guide_versions import guide_of
 
     response = db.session.get(ChatResponse, uuid.UUID(str(response_id)))
     if response is None:

@@ -37,7 +37,7 @@ from franko.models import ChatInstance, ChatResponse
 from franko.clock import utcnow
 
 if TYPE_CHECKING:
-    from franko.interview.agent import LLMSettings
+    from franko.llm import LLMSettings
 
 log = logging.getLogger(__name__)
 MAX_RESPONSES = 500  # the latest completed responses the themes are read from

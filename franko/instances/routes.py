@@ -13,7 +13,7 @@ from franko.instances.services import (
     GUIDE_MAX_LENGTH, cap_message, count_responses, create_instance, delete_instance, get_owned_instance, list_instances,
     public_link, update_guide,
 )
-from franko.instances.versions import compare, list_versions, version_text
+from franko.guide_versions import compare, list_versions, version_text
 from franko.insights.coverage import coverage_chart_svg, find_version, instance_coverage
 
 

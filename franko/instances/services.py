@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from franko.extensions import db
-from franko.instances.versions import record_version
+from franko.guide_versions import record_version
 from franko.models import ChatInstance, ChatResponse, GuideVersion, Profile, WebhookDelivery
 from franko.plans import PlanName, release_instance_slot, take_instance_slot
 

@@ -2,7 +2,7 @@
 import click
 from flask import current_app
 
-from franko.cli import franko_cli
+from franko.commands import franko_cli
 from franko.interview.services import close_stale
 
 

@@ -14,7 +14,7 @@ from franko.interview.forms import AnswerForm, IntakeForm
 from franko.interview.services import (MAX_ANSWER_CHARS, AnswerResult, Outcome, begin_answer, estimate_minutes,
                                        not_accepting_reason, organisation_name, progress, public_messages,
                                        reply_stream, start_interview, store_answer, submit_answer)
-from franko.instances.versions import guide_of
+from franko.guide_versions import guide_of
 from franko.models import ChatInstance, ChatResponse
 
 CONFLICT_MESSAGE = "Your previous answer was still being handled. Here is where the interview stands."

@@ -24,7 +24,7 @@ from franko import metrics
 from franko.conversation import Conversation
 from franko.extensions import db
 from franko.guide import Guide, parse_guide, plain_text
-from franko.instances.versions import guide_of, record_version
+from franko.guide_versions import guide_of, record_version
 from franko.interview.agent import Context, DefaultAgent, Turn, agent_from_config, next_turn
 from franko.interview.moves import Move, last_question
 from franko.interview.jobs import after_completion

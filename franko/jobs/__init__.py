@@ -7,12 +7,13 @@ The queue never imports a feature.
 """
 from flask import Flask
 
-from franko.jobs import cli  # noqa: F401 — adds worker, run-jobs and jobs to `flask franko`
+from franko.jobs import admin, cli  # noqa: F401 — cli adds worker, run-jobs and jobs to `flask franko`
 from franko.jobs.queue import init_app as init_registry
 from franko.jobs.queue import RetryLater, holder, job, periodic, queue, register, register_module  # noqa: F401
 from franko.jobs.store import run_pending  # noqa: F401
 
 
 def init_app(app: Flask) -> None:
-    """An empty job registry for `app` (the features fill it) and the queue's commands (worker, run-jobs, jobs)."""
+    """An empty job registry for `app` (the features fill it), the queue's commands, and its summary for /metrics."""
     init_registry(app)
+    app.extensions["franko_queue_summary"] = admin.summary

@@ -22,13 +22,11 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask, current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
+from franko.clock import utcnow
 from franko.database import insert_ignoring_duplicates
 from franko.extensions import db
 from franko.jobs.models import WAITING, QueuedJob
-from franko.clock import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -124,33 +122,3 @@ def register_module(app: Flask, module) -> None:
 def queue(app: Flask | None = None) -> dict[str, Job]:
     """The jobs registered on `app` (the current app by default), by name."""
     return (app or current_app).extensions["franko_queue"]
-
-
-# --- tests: a job queued with FRANKO_QUEUE_IMMEDIATE runs when its transaction commits ----------
-
-@event.listens_for(Session, "after_commit")
-def _committed(session: Session) -> None:
-    """The jobs written by this transaction are queued now; they run once its connection is back in the pool."""
-    ids = session.info.pop("franko_immediate", None)
-    if ids:
-        session.info.setdefault("franko_run", []).extend(ids)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _run_immediate(session: Session, transaction) -> None:
-    if transaction.parent is not None or not session.info.get("franko_run"):
-        return
-    ids = session.info.pop("franko_run")
-    from franko.jobs.store import run_once
-
-    app = current_app._get_current_object()
-    for job_id in ids:  # each once, in an app context (and a session) of its own; a failure waits for its retry
-        try:
-            run_once(app, [job_id])
-        except Exception:  # noqa: BLE001 — the job's failure is recorded on its row
-            log.exception("job %s run at once failed", job_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_immediate(session: Session) -> None:
-    session.info.pop("franko_immediate", None)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import load_only
 
-from franko.database import escape_like
+from franko.database import Page, escape_like
 from franko.extensions import db
 from franko.models import RESPONSE_STATUSES, ChatInstance, ChatResponse
 
@@ -19,17 +19,6 @@ EXPORT_BATCH = 500
 # What a spreadsheet would run as a formula: =, +, -, @ and the tab / CR that some apps strip first.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SKIPPED_CELL = "(skipped)"  # a question's cell when the interviewee refused it
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[ChatResponse]
-    number: int
-    has_next: bool
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
 
 
 SEARCH_MAX_LENGTH = 100
@@ -161,7 +150,7 @@ class QuestionRow:
 def transcript_view(response: ChatResponse, instance: ChatInstance) -> tuple[list[QuestionRow], dict]:
     """The response page's per-question list (from the stored records) and each message's mark, by message index."""
     from franko.guide import plain_text
-    from franko.instances.versions import guide_of
+    from franko.guide_versions import guide_of
     from franko.interview.records import message_marks
 
     records = {r.question: r for r in response.questions}
