@@ -27,13 +27,13 @@ def create_account(email: str, password: str) -> Profile:
 
 
 def authenticate(email: str, password: str) -> Profile | None:
-    """The profile if the password is right; a legacy bcrypt hash is replaced by the app's scheme."""
+    """The profile if the password is right; a legacy bcrypt hash is replaced by the app's scheme (the caller commits)."""
     profile = find_by_email(email)
     if profile is None or not verify_password(profile.password_hash, password):
         return None
     if is_legacy_hash(profile.password_hash):
         profile.password_hash = hash_password(password)
-        db.session.commit()
+        db.session.flush()
     return profile
 
 

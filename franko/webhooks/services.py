@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import load_only
 
 from franko.database import Page, insert_ignoring_duplicates
+from franko.exceptions import NotFound
 from franko.extensions import db
 from franko.models import ChatInstance, ChatResponse, WebhookDelivery
 from franko.clock import utcnow
@@ -63,13 +64,13 @@ def set_url(instance: ChatInstance, url: str | None) -> None:
     instance.webhook_url = check_url(url)
     if instance.webhook_url and not instance.webhook_secret:
         instance.webhook_secret = new_secret()
-    db.session.commit()
+    db.session.flush()
 
 
 def rotate_secret(instance: ChatInstance) -> str:
     """A new signing secret; deliveries from now on (retries and replays too) are signed with it."""
     instance.webhook_secret = new_secret()
-    db.session.commit()
+    db.session.flush()
     return instance.webhook_secret
 
 
@@ -166,7 +167,6 @@ def send_test_event(instance: ChatInstance) -> uuid.UUID:
                                    body=event_body(delivery_id, PING, data, now), created_at=now, updated_at=now))
     db.session.flush()
     _enqueue(delivery_id)
-    db.session.commit()
     return delivery_id
 
 
@@ -174,14 +174,13 @@ def replay(delivery: WebhookDelivery, instance: ChatInstance) -> None:
     """Send a delivery again (same id and body, a fresh signature) to the instance's current URL, with fresh retries."""
     if not instance.webhook_url:
         raise NoWebhookURL("This instance has no webhook URL any more: save one to replay deliveries.")
-    delivery_id = delivery.id  # read before the commit expires it (a refresh would hold SQLite's read lock)
+    delivery_id = delivery.id  # read before the caller's commit expires it (a refresh would hold SQLite's read lock)
     db.session.execute(
         sa.update(WebhookDelivery).where(WebhookDelivery.id == delivery_id)
         .values(status="pending", attempts=0, url=instance.webhook_url, delivered_at=None, updated_at=utcnow()),
         execution_options={"synchronize_session": False},
     )
     _enqueue(delivery_id)
-    db.session.commit()
 
 
 # --- the owner's log ---------------------------------------------------------------------------
@@ -202,7 +201,10 @@ def deliveries_page(instance_id: uuid.UUID, number: int, per_page: int = DELIVER
 
 
 def get_delivery(instance_id: uuid.UUID, delivery_id: uuid.UUID) -> WebhookDelivery:
-    """One delivery of the (already owned) instance; 404 for any other."""
-    return db.first_or_404(sa.select(WebhookDelivery).where(WebhookDelivery.id == delivery_id,
-                                                            WebhookDelivery.chat_instance_id == instance_id))
+    """One delivery of the (already owned) instance; NotFound (a 404) for any other."""
+    found = db.session.scalar(sa.select(WebhookDelivery).where(WebhookDelivery.id == delivery_id,
+                                                               WebhookDelivery.chat_instance_id == instance_id))
+    if found is None:
+        raise NotFound()
+    return found
 
