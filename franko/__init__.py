@@ -12,6 +12,10 @@ from flask import Flask  # noqa: E402
 from franko import config as config_module  # noqa: E402
 
 
+# Each part is imported inside the function that registers it: importing any franko module runs this file
+# first, so a top-level import of a feature here would import the features before the models they use.
+
+
 class ConfigError(RuntimeError):
     """A setting production cannot run without; `app.py` prints it as one line and exits."""
 

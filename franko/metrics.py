@@ -15,6 +15,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.core import GaugeMetricFamily
 
+from franko.extensions import limiter
+
 log = logging.getLogger("franko.metrics")
 OWN = CollectorRegistry(auto_describe=True)  # Franko's counters, apart from the library's default registry
 TURN_BUCKETS = (0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120)
@@ -136,8 +138,6 @@ def metrics_view():
 
 def init_app(app: Flask) -> None:
     """Time every request and serve /metrics (outside rate limits and CSRF: Prometheus only reads)."""
-    from franko.extensions import limiter
-
     app.before_request(start_timer)
     app.after_request(observe_request)
     app.add_url_rule("/metrics", "metrics", limiter.exempt(metrics_view))

@@ -24,21 +24,19 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
-
 import sqlalchemy as sa
 from flask import current_app
 
 from franko.conversation import Conversation
 from franko.extensions import db
+from franko.guide_versions import guide_of
 from franko.insights import llm as model
 from franko.insights.text import content_words, join_words, sentences, snap_quote, words
 from franko.insight_values import Summary
+from franko.llm import LLMSettings
 from franko.models import ChatResponse
 from franko.clock import utcnow
 
-if TYPE_CHECKING:
-    from franko.llm import LLMSettings
 
 log = logging.getLogger(__name__)
 NO_ANSWERS = "The interviewee gave no answers."
@@ -262,8 +260,6 @@ def summarize_and_store(response_id: str, force: bool = False) -> str | None:
     Safe to run twice: a summary already made by today's method after the interview ended is kept
     (unless `force`), and an unchanged result is not written again.
     """
-    from franko.guide_versions import guide_of
-
     response = db.session.get(ChatResponse, uuid.UUID(str(response_id)))
     if response is None:
         return None

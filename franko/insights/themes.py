@@ -23,8 +23,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
-
 import sqlalchemy as sa
 from flask import current_app
 
@@ -33,11 +31,10 @@ from franko.insights import llm as model
 from franko.insights.summaries import Material, offline_summary, turns_of
 from franko.insights.text import content_words, mentions, sentences, terms, words
 from franko.insight_values import Summary, Theme, Themes
+from franko.llm import LLMSettings
 from franko.models import ChatInstance, ChatResponse
 from franko.clock import utcnow
 
-if TYPE_CHECKING:
-    from franko.llm import LLMSettings
 
 log = logging.getLogger(__name__)
 MAX_RESPONSES = 500  # the latest completed responses the themes are read from
