@@ -254,11 +254,21 @@ def same(a: Summary | None, b: Summary | None) -> bool:
     return a is not None and b is not None and (a.text, a.quotes, a.by) == (b.text, b.quotes, b.by)
 
 
-def summarize_and_store(response_id: str, force: bool = False) -> str | None:
-    """Compute and store the summary of a response; returns its instance id (None: no such response).
+@dataclass(frozen=True)
+class PendingSummary:
+    """What a response's summary needs, read first, so that no transaction stays open while the model thinks."""
+
+    instance_id: str
+    stored: Summary | None
+    material: Material | None  # None: the stored summary is current (made by today's method after the interview)
+    llm: LLMSettings | None
+
+
+def summary_to_make(response_id: str, force: bool = False) -> PendingSummary | None:
+    """Read what summarizing the response needs (None: no such response); its job then commits, asks, stores.
 
     Safe to run twice: a summary already made by today's method after the interview ended is kept
-    (unless `force`), and an unchanged result is not written again.
+    (unless `force`).
     """
     response = db.session.get(ChatResponse, uuid.UUID(str(response_id)))
     if response is None:
@@ -268,15 +278,16 @@ def summarize_and_store(response_id: str, force: bool = False) -> str | None:
     stored = response.summary
     if (not force and stored is not None and stored.by == ("model" if llm else "offline")
             and stored.at >= (response.interview_end_time or datetime.min)):
-        return instance_id
+        return PendingSummary(instance_id, stored, None, llm)
     material = material_of(response, [q.plain for q in guide_of(response, response.instance).questions])
-    db.session.commit()  # no transaction open while the model thinks
-    summary = summarize(material, llm)
+    return PendingSummary(instance_id, stored, material, llm)
+
+
+def store_summary(response_id: str, stored: Summary | None, summary: Summary) -> None:
+    """Write the summary, unless it is what is stored already (the caller commits)."""
     if same(stored, summary):
-        return instance_id
+        return
     db.session.execute(
         sa.update(ChatResponse).where(ChatResponse.id == uuid.UUID(str(response_id)))
         .values(summary=summary, updated_at=ChatResponse.updated_at)  # not the interview's activity
         .execution_options(synchronize_session=False))
-    db.session.commit()
-    return instance_id
