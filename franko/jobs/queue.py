@@ -115,8 +115,9 @@ def register(app: Flask, *jobs: Job) -> None:
 
 
 def register_module(app: Flask, module) -> None:
-    """Register every job defined in `module` (a feature's jobs module)."""
-    register(app, *(value for value in vars(module).values() if isinstance(value, Job)))
+    """Register every job defined in `module` (a feature's jobs module; jobs it imports are their own module's)."""
+    register(app, *(value for value in vars(module).values()
+                    if isinstance(value, Job) and value.func.__module__ == module.__name__))
 
 
 def queue(app: Flask | None = None) -> dict[str, Job]:
