@@ -51,7 +51,7 @@ run: install
 	FLASK_DEBUG=1 $(FLASK) run --port $(PORT)
 
 # The import contracts (pyproject.toml's [tool.importlinter]): layers, the queue and the CLI group as leaves, no cycles.
-lint: install-dev
+lint: $(VENV)/.installed-dev
 	$(VENV)/bin/lint-imports
 
 # The browser tests share one worker (and its Chromium): --dist loadgroup, set in pytest.ini.
