@@ -26,7 +26,7 @@ webhook, sign-ups without their verification email, jobs or deliveries left, and
 servers against what was counted. Ports 18000-18049; the database `franko_cluster` is dropped and
 made again. Every process it starts is stopped at the end.
 
-    .venv/bin/python bench/cluster.py [--users 6] [--seconds 150] [--faults redis,db-cut,...] [--keep]
+    .venv/bin/python -m bench.cluster [--users 6] [--seconds 150] [--faults redis,db-cut,...] [--keep]
 """
 from __future__ import annotations
 
@@ -51,10 +51,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import requests
 import urllib3
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import ROOT, VENV_BIN  # noqa: E402
+from bench.common import ROOT, VENV_BIN
 
-sys.path.insert(0, ROOT)
 urllib3.disable_warnings()
 
 NGINX_PORT, APP_PORTS, REDIS_PORT, PG_PROXY_PORT = 18000, (18010, 18011), 18020, 18030

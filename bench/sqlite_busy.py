@@ -5,7 +5,7 @@ writing every few milliseconds); four interviewees start interviews and answer t
 `--seconds`, through the real server. Prints every status code seen and how many "database is
 locked" lines the server and the worker logged. Loopback only (port 18090), bounded:
 
-    .venv/bin/python bench/sqlite_busy.py [--responses 150] [--seconds 30]
+    .venv/bin/python -m bench.sqlite_busy [--responses 150] [--seconds 30]
 """
 import argparse
 import collections
@@ -18,8 +18,7 @@ import time
 
 import requests
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import ROOT, VENV_BIN, csrf_token  # noqa: E402
+from bench.common import ROOT, VENV_BIN, csrf_token
 
 PORT = 18090
 SEED = """

@@ -1,6 +1,12 @@
-"""Engine settings that make SQLite behave like the production database, and SQL text helpers."""
+"""Engine settings that make SQLite behave like the production database, SQL text helpers, and a page of rows."""
+import contextvars
+from dataclasses import dataclass
+
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+
+from franko.extensions import db
 
 _configured: set[int] = set()
 # SQLite: the worker's transactions take the write lock at BEGIN (`flask franko worker` sets this). A
@@ -9,17 +15,15 @@ _configured: set[int] = set()
 IMMEDIATE = {"on": False}
 # Requests that may write (anything but GET, HEAD, OPTIONS) do the same in the web process, for the
 # same reason: a deferred transaction that read first is refused its first write at once ("database is
-# locked", no busy wait) whenever the worker holds or has just used the write lock.
+# locked", no busy wait) whenever the worker holds or has just used the write lock. The request layer
+# (franko/errors/handlers.py) sets this at the start of each request.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITING_REQUEST: contextvars.ContextVar[bool] = contextvars.ContextVar("franko_writing_request", default=False)
 
 
 def _writes_first() -> bool:
     """This transaction should take SQLite's write lock at BEGIN: in the worker, or in a request that may write."""
-    if IMMEDIATE["on"]:
-        return True
-    from flask import has_request_context, request
-
-    return has_request_context() and request.method not in SAFE_METHODS
+    return IMMEDIATE["on"] or WRITING_REQUEST.get()
 
 
 def configure_engine(engine: Engine) -> None:
@@ -56,9 +60,18 @@ def escape_like(text: str) -> str:
 
 def insert_ignoring_duplicates(model, **values):
     """INSERT … ON CONFLICT DO NOTHING for `model` (PostgreSQL or SQLite): a second insert of the same key is a no-op."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    from franko.extensions import db
-
     module = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     return module.insert(model).values(**values).on_conflict_do_nothing()
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing (responses, webhook deliveries): its rows, its number, whether another follows."""
+
+    items: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1

@@ -1,11 +1,14 @@
-"""One handler for every HTTP error, rendering templates/errors/error.html; a lost database is a 503."""
+"""One handler for every HTTP error, rendering templates/errors/error.html; a lost database is a 503; NotFound a 404."""
 import logging
 
 import sqlalchemy as sa
 from flask import g, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import NotFound as HTTPNotFound
 
+from franko.database import SAFE_METHODS, WRITING_REQUEST
 from franko.errors import bp
+from franko.exceptions import NotFound
 from franko.extensions import db, login_manager
 
 log = logging.getLogger("franko.errors")
@@ -29,8 +32,15 @@ def error_page(code: int, title: str, message: str):
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+@bp.before_app_request
+def note_the_method() -> None:
+    """On SQLite a request that may write takes the write lock at BEGIN (franko.database); before any query."""
+    WRITING_REQUEST.set(request.method not in SAFE_METHODS)
+
+
 def release_session(error: BaseException | None) -> None:
     """End the context's transaction; a connection lost meanwhile costs nothing (the page was answered already)."""
+    WRITING_REQUEST.set(False)
     try:
         db.session.remove()
     except sa.exc.SQLAlchemyError as lost:  # the ROLLBACK met a dead connection: it leaves the pool, no 500
@@ -53,6 +63,12 @@ def http_error(error: HTTPException):
         db.session.rollback()
     code = error.code or 500
     return error_page(code, error.name, MESSAGES.get(code, error.description))
+
+
+@bp.app_errorhandler(NotFound)
+def not_found(error: NotFound):
+    """A service's NotFound or NotOwned (another owner's looks missing): the 404 page."""
+    return http_error(HTTPNotFound())
 
 
 def is_connection_error(error: Exception) -> bool:

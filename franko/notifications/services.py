@@ -20,7 +20,8 @@ from franko.extensions import db
 from franko.jobs.claims import claimed
 from franko.jobs.store import through_outage
 from franko.mail.services import render_email, send_email
-from franko.models import NOTIFY_MODES, ChatInstance, ChatResponse, Profile, utcnow
+from franko.models import NOTIFY_MODES, ChatInstance, ChatResponse, Profile
+from franko.clock import utcnow
 from franko.plans import lower_notice_level, usage
 from franko.urls import external_url
 
