@@ -38,6 +38,12 @@ def note_the_method() -> None:
     WRITING_REQUEST.set(request.method not in SAFE_METHODS)
 
 
+@bp.teardown_app_request
+def forget_the_method(error: BaseException | None) -> None:
+    """The request is over: later transactions in this thread (a test's own app context) begin as usual."""
+    WRITING_REQUEST.set(False)
+
+
 def release_session(error: BaseException | None) -> None:
     """End the context's transaction; a connection lost meanwhile costs nothing (the page was answered already)."""
     WRITING_REQUEST.set(False)
