@@ -138,9 +138,10 @@ def register_blueprints(app: Flask) -> None:
 
 def register_privacy(app: Flask) -> None:
     """§14: the audit log (and the privacy features), each registering its own blueprint, jobs and commands."""
-    from franko import audit
+    from franko import audit, privacy
 
     audit.init_app(app)
+    privacy.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -119,6 +119,8 @@ def start_interview(instance: ChatInstance, first_name: str, second_name: str | 
         id=response_id, user_id=instance.user_id, chat_instance_id=instance.id, status="in_progress",
         interviewee_first_name=first_name.strip(), interviewee_second_name=(second_name or "").strip() or None,
         interviewee_email=(email or "").strip() or None, interview_start_time=now,
+        # Starting is consenting (the intake form's box), to the notice shown (§14).
+        consent_notice_version=instance.privacy_notice_version if instance.privacy_notice else None, consented_at=now,
     )
     response.guide_version = record_version(instance)  # writes only for a guide saved before versions
     guide = parse_guide(instance.interview_guide)
