@@ -2,12 +2,13 @@
 import logging
 import uuid
 
-from flask import current_app, render_template
+from flask import current_app
 
 from franko.extensions import db
 from franko.jobs import job, periodic
 from franko.jobs.schedule import crontab
 from franko.jobs.store import done_now
+from franko.mail.services import render_email, send_email
 from franko.models import ChatResponse, utcnow
 from franko.privacy import services, tokens
 from franko.urls import external_url
@@ -56,10 +57,10 @@ def email_private_link(response_id: str) -> None:
     to = response.interviewee_email
     link = external_url("privacy.mine", token=tokens.make_token(response.id))
     days = max(1, current_app.config["FRANKO_PRIVATE_LINK_MAX_AGE"] // 86400)
-    body = render_template("email/private_link.txt", response=response, link=link, days=days,
-                           organisation=(response.instance.owner.organisation_name or "").strip() or "the organisation")
+    body = render_email("private_link", first_name=response.interviewee_first_name, title=response.instance.title,
+                        link=link, days=days,
+                        organisation=(response.instance.owner.organisation_name or "").strip() or "the organisation")
     db.session.rollback()  # no transaction open while the mail server answers
-    from franko.mail.services import send_email
 
     if not send_email(to, "Your interview: read, download or delete it", body, accepted=done_now):
         raise MailNotSent(f"private link for response {response_id} not sent")

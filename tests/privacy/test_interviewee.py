@@ -168,3 +168,15 @@ def test_the_link_on_the_page_is_unguessable_and_names_no_id(done):
     _, _, browser, path = done
     assert str(browser.response_id) not in path and browser.response_id.hex not in path
     assert re.fullmatch(r"/my-interview/[A-Za-z0-9_\-.]{40,}", path)
+
+
+def test_the_email_job_runs_outside_a_request_with_links_on_the_base_url(app, done):
+    _, _, browser, _ = done
+    app.config["FRANKO_BASE_URL"] = "https://franko.example.org"
+    from franko.mail.services import outbox
+    from franko.privacy.jobs import email_private_link
+
+    with app.app_context():
+        email_private_link(str(browser.response_id))  # as the worker runs it: no request anywhere
+        message = [m for m in outbox() if m.to == ZEB.email][-1]
+    assert "https://franko.example.org/my-interview/" in message.body and "Hello Zebulon" in message.body
