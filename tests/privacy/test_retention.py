@@ -163,3 +163,25 @@ def test_a_response_in_the_queue_is_taken_out_of_it(app):
         left = [q.args for q in db.session.scalars(sa.select(QueuedJob))]
         assert left == [f'["{new.id}"]'] or left == [f'["{new.id}", false]']
         assert uuid.UUID(left[0].split('"')[1]) == new.id
+
+
+def test_an_imported_interviews_archived_copy_goes_too(app):
+    """The upgrade archived legacy interviews whole (legacy_archive): deleting the response deletes that copy."""
+    from franko.models import LegacyArchive
+    from tests.factories import make_instance, make_profile, make_response
+
+    with app.app_context():
+        instance = make_instance(make_profile())
+        instance.retention_days = 1
+        old = make_response(instance, first_name="Legacy Person", created_at=utcnow() - timedelta(days=3))
+        kept = make_response(instance, first_name="Recent Person")
+        for response in (old, kept):
+            for source in ("interviews", "interviews:reconciled"):
+                db.session.add(LegacyArchive(source_table=source, source_pk=str(response.id),
+                                             row_json=f'{{"name": "{response.interviewee_first_name}"}}'))
+        db.session.add(LegacyArchive(source_table="profiles", source_pk=str(old.id), row_json="{}"))  # not an interview
+        db.session.commit()
+        run_retention(utcnow())
+        left = sorted((a.source_table, a.row_json) for a in db.session.scalars(sa.select(LegacyArchive)))
+    assert left == [("interviews", '{"name": "Recent Person"}'), ("interviews:reconciled", '{"name": "Recent Person"}'),
+                    ("profiles", "{}")]
