@@ -7,7 +7,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("audit", __name__)
 
-from franko.audit.services import AuditError, record  # noqa: E402,F401
+from franko.audit.services import AuditError, plan_changed, record  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:

@@ -33,6 +33,13 @@ def record(action: str, *, actor_id: str | None = None, owner_id: str | None = N
     db.session.flush()
 
 
+def plan_changed(owner_id: str, plan: str, *, via: str, actor_id: str | None = None, new_period: bool = False) -> None:
+    """The audit line of a plan change (by an admin, Stripe or the CLI); the caller records it only when the plan changed."""
+    plan = getattr(plan, "value", plan)
+    record("plan.changed", actor_id=actor_id, owner_id=owner_id, subject=f"plan {plan}",
+           detail={"plan": plan, "new_period": new_period, "via": via})
+
+
 @dataclass(frozen=True)
 class Line:
     """An audit line as the pages show it, with the accounts' emails (None: the system, or an account gone)."""
