@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from franko.admin import queue, routes  # noqa: E402,F401
+from franko.admin import audit_log, queue, routes  # noqa: E402,F401

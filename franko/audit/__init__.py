@@ -1,7 +1,8 @@
 """The audit log (§14): exports, downloads, deletions, plan changes and admin grants, with who, when and what.
 
 `franko.audit.record(action, actor_id=…, owner_id=…, subject=…, detail=…)` adds a line to the
-caller's transaction; owners read theirs at /profile/audit, admins every line at /admin/audit.
+caller's transaction; owners read theirs at /profile/audit, admins every line at /admin/audit
+(franko.admin.audit_log: the admin feature imports the audit log, never the reverse).
 """
 from flask import Blueprint, Flask
 
