@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -284,13 +285,21 @@ class LLMAgent:
         same = language == guide_language(guide)
         release = Release(words, context.interviewee_name)
         messages = self.prompt(plan, guide, context, conversation, words, language)
+        started = time.monotonic()
         try:
             for piece in self.pieces(messages):
                 shown = release.feed(piece)
                 if shown:
                     yield shown
             message = clean(release.text)
-            check(plan, message, words, context.interviewee_name, same)
+            try:
+                check(plan, message, words, context.interviewee_name, same)
+            except UnusableReply as why:
+                if plan.move is Move.CLOSE or time.monotonic() - started > self.timeout:
+                    raise
+                log.info("LLM wording refused (%s); the model is asked for the question alone", why)
+                message = self.question_alone(plan, words, context, language, lead_in(release, context.interviewee_name))
+                check(plan, message, words, context.interviewee_name, same)
             if not message.startswith(release.shown.strip()):
                 raise UnusableReply("the cleaned message no longer starts with what was shown")
             rest = message[len(release.shown.strip()):]
@@ -300,6 +309,25 @@ class LLMAgent:
         except Exception as error:  # noqa: BLE001 — any failure of the endpoint or the wording: the guide's words
             log.warning("LLM wording failed (%s: %s); this turn is in the guide's words", type(error).__name__, error)
             yield self.fallen_back(plan, guide, context, conversation, lead_in(release, context.interviewee_name))
+
+    def question_alone(self, plan: Plan, words: Words, context: Context, language: str, lead: str) -> str:
+        """A second, simpler request when the first wording was refused: the asking sentence alone, after the safe lead-in.
+
+        Small models often write only the acknowledgement, or drift from the question; asked for one
+        sentence that asks one given thing, they rarely do."""
+        name, q = context.interviewee_name, f'"{words.target}"'
+        task = (f"Write one short follow-up question to {name} along the lines of: {q}" if plan.move is Move.PROBE
+                and words.target else f"Write one short follow-up question inviting {name} to say more."
+                if plan.move is Move.PROBE else f"Ask {name} this question in one sentence, keeping its meaning: {q}")
+        request = [{"role": "system", "content": f"You word one question of an interview with {name}. "
+                                                 "Write only that one sentence, ending with a question mark."},
+                   {"role": "user", "content": f"{task}\nWrite only the question, in {language_name(language)}."}]
+        reply = self.client().chat.completions.create(model=self.model, messages=request, temperature=0.2,
+                                                      max_tokens=80)
+        text = clean((reply.choices[0].message.content or "") if reply.choices else "")
+        if not text:
+            raise UnusableReply("empty second reply")
+        return f"{lead} {text}".strip() if lead else text
 
     def pieces(self, messages: list[dict]) -> Iterator[str]:
         """The reply's text as it arrives; in one piece from a server whose streams come back empty."""
