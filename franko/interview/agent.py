@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from franko.guide import Guide, plain_text
+from franko.llm import LLMSettings, llm_settings, openai_client  # noqa: F401 — LLMSettings: also franko.interview.agent's
 from franko.interview.moves import Move, Plan, decide, last_question
 from franko.interview.reading import (LABELS, Kind, classify_by_rules, combine, label_request, language_name,
                                       language_of, parse_label)
@@ -226,14 +227,6 @@ def clean(text: str) -> str:
     return text[:-1].rstrip() if text.endswith(("\"", "”")) and text.count('"') % 2 == 1 else text
 
 
-@lru_cache(maxsize=8)
-def openai_client(base_url: str | None, api_key: str | None, timeout: float):
-    """One client (one connection pool) per process and endpoint, shared by every request thread."""
-    from openai import OpenAI
-
-    return OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=0)
-
-
 class LLMAgent:
     """An LLM through any OpenAI-compatible endpoint: it labels and words; any failure, mid-stream too, is the guide's words."""
 
@@ -430,28 +423,6 @@ def interview_language(guide: Guide, conversation: Sequence[Message]) -> str:
             if found:
                 return found
     return guide_language(guide)
-
-
-@dataclass(frozen=True)
-class LLMSettings:
-    """The configured OpenAI-compatible endpoint (the agent's, the summaries' and the themes')."""
-
-    base_url: str | None
-    api_key: str | None
-    model: str
-    timeout: float
-
-    def client(self):
-        return openai_client(self.base_url, self.api_key, self.timeout)
-
-
-def llm_settings(config: Mapping[str, Any]) -> LLMSettings | None:
-    """The endpoint when a model and an endpoint (base URL or API key) are configured, else None."""
-    model = config.get("FRANKO_LLM_MODEL")
-    if model and (config.get("OPENAI_BASE_URL") or config.get("OPENAI_API_KEY")):
-        return LLMSettings(config.get("OPENAI_BASE_URL"), config.get("OPENAI_API_KEY"), model,
-                           float(config.get("FRANKO_LLM_TIMEOUT") or 20))
-    return None
 
 
 def agent_from_config(config: Mapping[str, Any]) -> Agent:
