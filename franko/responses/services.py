@@ -9,15 +9,16 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import load_only
 
+from franko import audit
 from franko.database import Page, escape_like
 from franko.exceptions import NotOwned
 from franko.extensions import db
 from franko.guide import parse_guide, plain_text
 from franko.guide_versions import guide_of
-from franko.insights.jobs import refresh_themes
 from franko.interview.records import SKIPPED, answer_texts, message_marks, question_records
 from franko.interview.services import clean_transcript
 from franko.models import RESPONSE_STATUSES, ChatInstance, ChatResponse
+from franko.privacy.deletion import delete_responses
 
 STATUSES = RESPONSE_STATUSES
 EXPORT_BATCH = 500
@@ -168,12 +169,15 @@ def transcript_view(response: ChatResponse, instance: ChatInstance) -> tuple[lis
 
 
 def delete_response(response: ChatResponse) -> None:
-    """Delete one response (the quota is not given back: the interview took place); its instance's themes are redone."""
-    instance_id, completed = str(response.chat_instance_id), response.status == "completed"
-    db.session.delete(response)
-    if completed:
-        refresh_themes.enqueue(instance_id, True)  # forced: the themes must no longer count or link it
-    db.session.flush()
+    """Delete one response (the quota is not given back: the interview took place); its instance's themes are redone.
+
+    Completely (§14, franko.privacy.deletion): what derives from it too (the themes recomputed at once, and
+    by the model in a forced job when one is set), and an audit line (no content).
+    """
+    owner_id, instance_id = response.user_id, response.chat_instance_id
+    delete_responses([response.id])
+    audit.record("response.deleted", actor_id=owner_id, owner_id=owner_id, subject=f"instance {instance_id}",
+                 detail={"instance": str(instance_id)})
 
 
 # --- CSV export --------------------------------------------------------------------------------

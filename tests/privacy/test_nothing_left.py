@@ -60,3 +60,17 @@ def test_nothing_is_left_after_retention_deletes(app):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ChatResponse)) == 2
         assert db.session.scalar(sa.select(sa.func.count()).select_from(WebhookDelivery)) == 2
     assert themes_of(app, instance_id).responses == 2
+
+
+def test_nothing_is_left_after_the_owner_deletes_the_response(app, client):
+    from franko.audit.models import AuditEntry
+    from tests.factories import log_in
+
+    owner_id, instance_id, browser = three_interviews(app)
+    log_in(client, owner_id)
+    assert client.post(f"/responses/{browser.response_id}/delete").status_code == 302
+    assert leftovers(app, ZEB) == []
+    assert themes_of(app, instance_id).responses == 2
+    with app.app_context():
+        line = db.session.execute(sa.select(AuditEntry).where(AuditEntry.action == "response.deleted")).scalar_one()
+        assert (line.actor_id, line.owner_id, line.subject) == (owner_id, owner_id, f"instance {instance_id}")
