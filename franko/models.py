@@ -116,6 +116,8 @@ class ChatInstance(TimestampMixin, db.Model):
     themes: Mapped[Themes | None] = mapped_column(JSONRecord(Themes))
     webhook_url: Mapped[str | None] = mapped_column(sa.Text)
     webhook_secret: Mapped[str | None] = mapped_column(sa.Text)
+    # Added by 0013: what is masked, and where (franko.privacy.settings: "email,phone,…"); NULL: nothing.
+    redaction: Mapped[str | None] = mapped_column(sa.Text)
 
     owner: Mapped[Profile] = relationship(back_populates="instances")
     responses: Mapped[list["ChatResponse"]] = relationship(back_populates="instance", passive_deletes=True)

@@ -273,6 +273,7 @@ def summarize_and_store(response_id: str, force: bool = False) -> str | None:
             and stored.at >= (response.interview_end_time or datetime.min)):
         return instance_id
     material = material_of(response, [q.plain for q in guide_of(response, response.instance).questions])
+    material = masked_material(material, response.instance)  # the instance's redaction: the model never reads it
     db.session.commit()  # no transaction open while the model thinks
     summary = summarize(material, llm)
     if same(stored, summary):
@@ -283,3 +284,13 @@ def summarize_and_store(response_id: str, force: bool = False) -> str | None:
         .execution_options(synchronize_session=False))
     db.session.commit()
     return instance_id
+
+
+def masked_material(material: Material, instance) -> Material:
+    """The material with emails, phone, card and bank numbers masked as the instance's redaction says."""
+    from dataclasses import replace
+
+    from franko.privacy.settings import mask_turns, settings_of
+
+    redaction = settings_of(instance)
+    return replace(material, turns=mask_turns(material.turns, redaction)) if redaction.on else material

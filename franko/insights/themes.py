@@ -234,11 +234,12 @@ def refresh(instance_id: str, force: bool = False) -> None:
     of them (or its summary) changed, are kept (unless `force`); an unchanged result is not written.
     """
     iid = uuid.UUID(str(instance_id))
-    row = db.session.execute(sa.select(ChatInstance.themes).where(ChatInstance.id == iid)).first()
+    row = db.session.execute(
+        sa.select(ChatInstance.themes, ChatInstance.redaction).where(ChatInstance.id == iid)).first()
     if row is None:  # deleted since
         return
     stored = row.themes
-    sources = sources_of(iid)
+    sources = masked_sources(sources_of(iid), row.redaction)
     llm = model.settings(current_app.config)
     db.session.commit()  # no transaction open while the model thinks
     method = "model" if llm is not None and len(sources) >= MIN_MENTIONS else "offline"
@@ -278,3 +279,13 @@ def theme_links(themes: Themes | None, per_theme: int = SHOWN_PER_THEME) -> list
                  or "Anonymous" for r in rows}
     return [ThemeLinks(t, tuple((i, names[i]) for i in t.response_ids[:per_theme] if i in names),
                        max(0, t.count - per_theme)) for t in found]
+
+
+def masked_sources(sources: list[Source], redaction: str | None) -> list[Source]:
+    """The sources with emails, phone, card and bank numbers masked as the instance's redaction says."""
+    from dataclasses import replace
+
+    from franko.privacy.settings import mask_texts, settings_of
+
+    settings = settings_of(redaction)
+    return [replace(s, answers=mask_texts(s.answers, settings)) for s in sources] if settings.on else sources

@@ -174,7 +174,9 @@ def transcript_view(response: ChatResponse, instance: ChatInstance) -> tuple[lis
         rows.append(QuestionRow(i + 1, plain_text(question.text), "not asked") if r is None else QuestionRow(
             i + 1, plain_text(question.text), r.state, r.asked_message, r.resolved_message, r.clarifications, r.probes,
             r.redirects))
-    return rows, message_marks(list(response.conversation), len(guide))
+    from franko.privacy.marks import with_masked
+    messages = list(response.conversation)
+    return rows, with_masked(messages, message_marks(messages, len(guide)))
 
 
 def delete_response(response: ChatResponse) -> None:
@@ -236,7 +238,10 @@ def export_rows(instance: ChatInstance, filters: Filters) -> Iterator[str]:
     """
     from franko.guide import parse_guide
     from franko.interview.services import clean_transcript
+    from franko.privacy.settings import mask_text, settings_of
 
+    redaction = settings_of(instance)
+    masked = redaction.masks("csv")  # the free text (transcript, answers) masked as the owner chose
     questions = [question.text for question in parse_guide(instance.interview_guide).questions]
     writer = csv.writer(_Line())
     yield "\ufeff" + writer.writerow([name for name, _ in EXPORT_COLUMNS]
@@ -254,7 +259,11 @@ def export_rows(instance: ChatInstance, filters: Filters) -> Iterator[str]:
             if not values[transcript_at]:  # not completed yet: the conversation so far
                 values[transcript_at] = (clean_transcript(messages, values[3]) if messages
                                          else conversation.text if conversation is not None else None)
-            cells = values + answers_by_question(messages, len(questions))
+            answers = answers_by_question(messages, len(questions))
+            if masked:
+                values[transcript_at] = mask_text(values[transcript_at], redaction)
+                answers = [mask_text(a, redaction) for a in answers]
+            cells = values + answers
             lines.append(writer.writerow([spreadsheet_safe(v) for v in cells]))
         yield "".join(lines)
 

@@ -94,7 +94,7 @@ def response_data(response: ChatResponse, instance: ChatInstance) -> dict:
     messages = [{"role": entry.side, "content": entry.content, "at": iso(entry.at)}
                 for entry in (conversation.entries() if conversation is not None else [])]
     summary = response.summary
-    return {
+    data = {
         "response_id": str(response.id),
         "instance": instance_data(instance),
         "interviewee": {"first_name": response.interviewee_first_name,
@@ -110,6 +110,9 @@ def response_data(response: ChatResponse, instance: ChatInstance) -> dict:
                        "text": response.clean_transcript or (conversation.text if conversation is not None else None)},
         "summary": {"text": summary.text, "quotes": list(summary.quotes)} if summary is not None else None,
     }
+    from franko.privacy.settings import mask_webhook_data
+
+    return mask_webhook_data(data, instance)  # when the owner chose to mask the webhook body too
 
 
 def event_body(delivery_id: uuid.UUID, event: str, data: dict, created: datetime) -> str:

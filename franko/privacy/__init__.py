@@ -1,0 +1,12 @@
+"""Redaction (SPEC §14): per instance, emails, phone, card and bank numbers masked before text reaches the LLM, and optionally in exports."""
+from flask import Blueprint, Flask
+
+bp = Blueprint("privacy", __name__)
+
+
+def init_app(app: Flask) -> None:
+    """Register the redaction settings page (/instances/<id>/redaction)."""
+    from franko.privacy import routes  # noqa: F401 — its routes attach to bp
+
+    app.register_blueprint(bp)
+    app.config.setdefault("FRANKO_PHONE_REGION", "GB")

@@ -1,0 +1,31 @@
+"""The redaction settings page of one instance."""
+import uuid
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from franko.extensions import db
+from franko.instances.services import get_owned_instance
+from franko.privacy import bp
+from franko.privacy.forms import RedactionForm
+from franko.privacy.redaction import LABELS, MASKS
+from franko.privacy.services import set_redaction
+from franko.privacy.settings import settings_of
+
+
+@bp.route("/instances/<uuid:instance_id>/redaction", methods=["GET", "POST"])
+@login_required
+def settings(instance_id: uuid.UUID):
+    instance = get_owned_instance(instance_id, current_user.user_id)
+    form = RedactionForm.of(settings_of(instance))
+    if form.is_submitted():
+        form = RedactionForm()
+        if form.validate_on_submit():
+            chosen = form.settings()
+            set_redaction(instance, chosen)
+            db.session.commit()
+            flash("Saved: from the next message on, " + (
+                "the values you chose are masked before any text reaches the language model." if chosen.on
+                else "nothing is masked."), "success")
+            return redirect(url_for("privacy.settings", instance_id=instance.id))
+    return render_template("privacy/redaction.html", instance=instance, form=form, labels=LABELS, masks=MASKS)
