@@ -30,6 +30,7 @@ def create_app(config_class=None) -> Flask:
     register_request_guards(app)  # first: the raw body is checked before anything parses it
     register_extensions(app)
     register_blueprints(app)
+    register_privacy(app)
     register_commands(app)
     register_template_helpers(app)
     register_shell_context(app)
@@ -135,6 +136,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(webhooks.bp)  # /instances/<id>/webhook
     privacy.init_app(app)  # /instances/<id>/redaction
     ownerdata.init_app(app)  # /profile/data: download everything, delete the organisation
+
+
+def register_privacy(app: Flask) -> None:
+    """§14: the audit log (and the privacy features), each registering its own blueprint, jobs and commands."""
+    from franko import audit
+
+    audit.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

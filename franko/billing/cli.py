@@ -46,7 +46,7 @@ def set_plan(email_or_user_id: str, plan: str, new_period: bool) -> None:
     if profile is None:
         raise click.ClickException(f"No account with user id or email {email_or_user_id!r}.")
     before = profile.membership
-    outcome = change_plan(profile.user_id, plan, new_period=new_period)
+    outcome = change_plan(profile.user_id, plan, new_period=new_period, via="cli")
     db.session.commit()
     db.session.refresh(profile)
     if outcome is Change.UNCHANGED:

@@ -115,7 +115,7 @@ def on_subscription_changed(event: Event, subscription: dict) -> str:
         current_app.logger.warning("Stripe event %s: price %r is no configured plan; nothing changed",
                                    event["id"], _first_price_id(subscription))
         return "unknown price"
-    change_plan(profile.user_id, plan.name)
+    change_plan(profile.user_id, plan.name, via="stripe")
     profile.stripe_subscription_id = subscription.get("id")
     return f"plan {plan.name}"
 
@@ -215,7 +215,7 @@ def _end_subscription(profile: Profile, subscription: dict) -> str:
     """Back to free, unless the subscription that ended is not the account's current one."""
     if profile.stripe_subscription_id not in (None, subscription.get("id")):
         return "other subscription"
-    change_plan(profile.user_id, PlanName.FREE)
+    change_plan(profile.user_id, PlanName.FREE, via="stripe")
     profile.stripe_subscription_id = None
     return "plan free"
 

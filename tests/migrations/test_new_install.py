@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 
 from franko.extensions import db
 
-HEAD = "0011_job_outbox"
+HEAD = "0012_privacy"
 
 
 def schema_differences(database) -> list:
@@ -27,7 +27,7 @@ def test_empty_database_upgrades_to_the_models(database):
     tables = set(sa.inspect(database.engine).get_table_names())
     assert tables == {"alembic_version", "profiles", "chat_instances", "chat_responses", "legacy_archive",
                       "stripe_events", "login_sessions", "guide_versions", "webhook_deliveries", "response_questions",
-                      "jobs", "job_claims"}
+                      "jobs", "job_claims", "audit_log"}
 
 
 def test_email_is_unique_case_insensitively(database):
