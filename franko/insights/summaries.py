@@ -273,7 +273,8 @@ def summarize_and_store(response_id: str, force: bool = False) -> str | None:
             and stored.at >= (response.interview_end_time or datetime.min)):
         return instance_id
     material = material_of(response, [q.plain for q in guide_of(response, response.instance).questions])
-    material = masked_material(material, response.instance)  # the instance's redaction: the model never reads it
+    if llm is not None:  # the instance's redaction: the model never reads what it masks
+        material = masked_material(material, response.instance)
     db.session.commit()  # no transaction open while the model thinks
     summary = summarize(material, llm)
     if same(stored, summary):

@@ -239,8 +239,8 @@ def refresh(instance_id: str, force: bool = False) -> None:
     if row is None:  # deleted since
         return
     stored = row.themes
-    sources = masked_sources(sources_of(iid), row.redaction)
     llm = model.settings(current_app.config)
+    sources = masked_sources(sources_of(iid), row.redaction) if llm is not None else sources_of(iid)
     db.session.commit()  # no transaction open while the model thinks
     method = "model" if llm is not None and len(sources) >= MIN_MENTIONS else "offline"
     latest = max((s.changed for s in sources), default=datetime.min)

@@ -5,7 +5,8 @@ from flask_login import current_user, login_required, logout_user
 from franko.admin.decorators import admin_required
 from franko.extensions import db
 from franko.mail.services import send_template
-from franko.ownerdata import audit, bp, services
+from franko import audit
+from franko.ownerdata import bp, services
 from franko.ownerdata.forms import ConfirmDeletionForm
 from franko.ownerdata.models import READY
 from franko.urls import external_url
@@ -29,7 +30,7 @@ def export():
     if created is None:
         flash("An archive is being prepared already: we email you its link when it is ready.", "info")
     else:
-        audit.record("owner.export_requested", actor_id=current_user.user_id, owner_id=current_user.user_id,
+        audit.record("export.requested", actor_id=current_user.user_id, owner_id=current_user.user_id,
                      subject=f"export:{created.id}")
         flash(f"We are preparing your archive and will email a link to {current_user.email} when it is ready.",
               "success")
@@ -46,7 +47,7 @@ def download(token: str):
     except services.BadLink as error:
         db.session.rollback()
         return render_template("ownerdata/bad_link.html", reason=str(error)), 404
-    audit.record("owner.export_downloaded", actor_id=current_user.user_id, owner_id=current_user.user_id,
+    audit.record("export.downloaded", actor_id=current_user.user_id, owner_id=current_user.user_id,
                  subject=f"export:{found.id}", detail={"bytes": found.size})
     content, name = found.content, f"franko-archive-{found.created_at:%Y-%m-%d}.zip"
     db.session.commit()
@@ -62,7 +63,7 @@ def request_deletion():
     link = external_url("ownerdata.confirm_deletion", token=services.deletion_token(current_user))
     send_template(current_user.email, "Confirm the deletion of your Franko organisation", "ownerdata_delete",
                   link=link, minutes=minutes, organisation=current_user.organisation_name)
-    audit.record("owner.deletion_requested", actor_id=current_user.user_id, owner_id=current_user.user_id,
+    audit.record("organisation.deletion_requested", actor_id=current_user.user_id, owner_id=current_user.user_id,
                  subject="organisation")
     db.session.commit()
     flash(f"We emailed a link to {current_user.email}: open it to confirm the deletion. It is valid for "
@@ -86,7 +87,7 @@ def confirm_deletion(token: str):
             db.session.rollback()
             flash(str(error), "danger")
             return render_template("ownerdata/confirm_delete.html", form=form, token=token), 409
-        audit.record("owner.organisation_deleted", subject=f"deletion:{deleted.record_id}",
+        audit.record("organisation.deleted", subject=f"deletion:{deleted.record_id}",
                      detail={"instances": deleted.instances, "responses": deleted.responses,
                              "subscription_cancelled": deleted.subscription_cancelled})
         db.session.commit()
