@@ -2,10 +2,10 @@
 from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, logout_user
 
+from franko import audit
 from franko.admin.decorators import admin_required
 from franko.extensions import db
 from franko.mail.services import send_template
-from franko import audit
 from franko.ownerdata import bp, services
 from franko.ownerdata.forms import ConfirmDeletionForm
 from franko.ownerdata.models import READY

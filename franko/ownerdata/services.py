@@ -203,6 +203,13 @@ def delete_organisation(user_id: str) -> Deleted:
     responses = sa.select(ChatResponse.id).where(sa.or_(ChatResponse.user_id == user_id,
                                                         ChatResponse.chat_instance_id.in_(instance_ids)))
     response_count = db.session.scalar(sa.select(sa.func.count()).select_from(responses.subquery()))
+    # What queued jobs may name: the account, its instances and responses, its and its interviewees' addresses.
+    names = {user_id.lower(), *([email.lower()] if email else []), *(str(i) for i in instance_ids),
+             *(str(i) for i in db.session.scalars(responses)),
+             *(e.lower() for e in db.session.scalars(sa.select(ChatResponse.interviewee_email).distinct().where(
+                 ChatResponse.id.in_(responses), ChatResponse.interviewee_email.is_not(None))))}
+    jobs = [job_id for job_id, args in db.session.execute(sa.select(QueuedJob.id, QueuedJob.args))
+            if any(name in args.lower() for name in names)]  # the queue holds what waits or failed: a short table
     run = lambda statement: db.session.execute(statement, execution_options={"synchronize_session": False})  # noqa: E731
     db.session.expunge_all()  # set-based deletes below: no stale objects left to flush afterwards
     run(sa.delete(ResponseQuestion).where(ResponseQuestion.chat_response_id.in_(responses)))
@@ -216,14 +223,12 @@ def delete_organisation(user_id: str) -> Deleted:
     run(sa.delete(OwnerExport).where(OwnerExport.user_id == user_id))
     if customer:
         run(sa.delete(StripeEvent).where(StripeEvent.stripe_customer_id == customer))
-    # Queued jobs naming the account (emails to it, its ids): their arguments hold its address and words.
-    names = [user_id, *(str(i) for i in instance_ids), *([email] if email else [])]
-    job_args = sa.func.lower(QueuedJob.args)
-    run(sa.delete(QueuedJob).where(sa.or_(*(job_args.like(_like(n), escape="\\") for n in names))))
+    if jobs:  # queued emails to the account or its interviewees hold their addresses and words
+        run(sa.delete(QueuedJob).where(QueuedJob.id.in_(jobs)))
     # The upgrade's archive (legacy rows kept for a downgrade) may hold the account's old rows.
     archived = sa.func.lower(LegacyArchive.row_json)
-    run(sa.delete(LegacyArchive).where(sa.or_(LegacyArchive.source_pk == user_id,
-                                              *(archived.like(_like(n), escape="\\") for n in names))))
+    run(sa.delete(LegacyArchive).where(sa.or_(LegacyArchive.source_pk == user_id, *(
+        archived.like(_like(n), escape="\\") for n in [user_id, *([email] if email else [])]))))
     run(sa.delete(Profile).where(Profile.user_id == user_id))
     record = OrganisationDeletion(id=uuid.uuid4(), reference=reference_of(user_id), deleted_at=utcnow(), plan=plan,
                                   instances=len(instance_ids), responses=response_count or 0,

@@ -1,11 +1,12 @@
 """The redaction settings page of one instance."""
 import uuid
 
+import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from franko.extensions import db
-from franko.instances.services import get_owned_instance
+from franko.models import ChatInstance
 from franko.privacy import bp
 from franko.privacy.forms import RedactionForm
 from franko.privacy.redaction import LABELS, MASKS
@@ -16,7 +17,9 @@ from franko.privacy.settings import settings_of
 @bp.route("/instances/<uuid:instance_id>/redaction", methods=["GET", "POST"])
 @login_required
 def settings(instance_id: uuid.UUID):
-    instance = get_owned_instance(instance_id, current_user.user_id)
+    # Another owner's instance looks like a missing one.
+    instance = db.first_or_404(sa.select(ChatInstance).where(ChatInstance.id == instance_id,
+                                                             ChatInstance.user_id == current_user.user_id))
     form = RedactionForm.of(settings_of(instance))
     if form.is_submitted():
         form = RedactionForm()

@@ -174,9 +174,16 @@ def transcript_view(response: ChatResponse, instance: ChatInstance) -> tuple[lis
         rows.append(QuestionRow(i + 1, plain_text(question.text), "not asked") if r is None else QuestionRow(
             i + 1, plain_text(question.text), r.state, r.asked_message, r.resolved_message, r.clarifications, r.probes,
             r.redirects))
-    from franko.privacy.marks import with_masked
+    from dataclasses import replace
+
+    from franko.interview.records import Mark
+    from franko.privacy.marks import masked_notes
+
     messages = list(response.conversation)
-    return rows, with_masked(messages, message_marks(messages, len(guide)))
+    marks = message_marks(messages, len(guide))
+    for index, note in masked_notes(messages).items():  # "Answer · 2 masked: email, phone"
+        marks[index] = replace(marks[index], label=f"{marks[index].label} · {note}") if index in marks else Mark(note)
+    return rows, marks
 
 
 def delete_response(response: ChatResponse) -> None:

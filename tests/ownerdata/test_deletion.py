@@ -49,7 +49,10 @@ def seed_leftovers(app, user_id: str) -> None:
     """What else may name the account: a failed job with its address, a Stripe event, the upgrade's archived row."""
     with app.app_context():
         db.session.add(QueuedJob(name="franko.mail.jobs.deliver_email", status="failed", max_attempts=1, retry_delay=10,
-                                 args=json.dumps(["owner@example.com", "Hello Zebulon", "Dear Zebulon Quartermaine"])))
+                                 run_at=utcnow(), args=json.dumps(["owner@example.com", "Hello Zebulon", "Dear Zebulon Quartermaine"])))
+        db.session.add(QueuedJob(name="franko.mail.jobs.deliver_email", status="waiting", max_attempts=1, retry_delay=10,
+                                 run_at=utcnow(), args=json.dumps([INTERVIEWEE["email"], "Your interview",
+                                                                   "Dear Wilhelmina, here is your transcript"])))
         db.session.add(StripeEvent(id="evt_quokka", type="invoice.paid", stripe_customer_id="cus_quokka",
                                    event_created=1))
         db.session.add(LegacyArchive(source_table="User", source_pk="legacy-1",
