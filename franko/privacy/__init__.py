@@ -9,4 +9,3 @@ def init_app(app: Flask) -> None:
     from franko.privacy import routes  # noqa: F401 — its routes attach to bp
 
     app.register_blueprint(bp)
-    app.config.setdefault("FRANKO_PHONE_REGION", "GB")
