@@ -4,13 +4,15 @@ from flask_login import current_user, login_required, logout_user
 
 from franko import audit
 from franko.admin.decorators import admin_required
-from franko.extensions import db
+from franko.extensions import db, limiter
 from franko.mail.services import send_template
 from franko.ownerdata import bp, services
 from franko.ownerdata.forms import ConfirmDeletionForm
 from franko.ownerdata.models import READY
 from franko.urls import external_url
 
+# Each of these emails the owner: limited like the other emailing forms (FRANKO_EMAIL_RATE_LIMIT, per client address).
+emails_limited = limiter.limit(lambda: current_app.config["FRANKO_EMAIL_RATE_LIMIT"], methods=["POST"])
 
 @bp.route("/profile/data/")
 @login_required
@@ -24,6 +26,7 @@ def index():
 
 @bp.route("/profile/data/export", methods=["POST"])
 @login_required
+@emails_limited
 def export():
     """Queue the archive's job (same commit); the link is emailed when it is ready."""
     created = services.request_export(current_user.user_id)
@@ -57,6 +60,7 @@ def download(token: str):
 
 @bp.route("/profile/data/delete", methods=["POST"])
 @login_required
+@emails_limited
 def request_deletion():
     """Email the confirmation link to the account's address: deleting needs the address and the login."""
     minutes = services.delete_link_max_age() // 60
