@@ -120,7 +120,7 @@ def register_request_guards(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from franko import (admin, auth, billing, errors, instances, interview, mail, main, notifications, ownerdata,
-                        privacy, profile, responses, webhooks)
+                        profile, redaction, responses, webhooks)
 
     app.register_blueprint(errors.bp)
     app.register_blueprint(main.bp)
@@ -134,15 +134,16 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail.bp, url_prefix="/dev")  # the outbox, only without a mail server
     app.register_blueprint(notifications.bp, url_prefix="/profile/notifications")
     app.register_blueprint(webhooks.bp)  # /instances/<id>/webhook
-    privacy.init_app(app)  # /instances/<id>/redaction
+    redaction.init_app(app)  # /instances/<id>/redaction
     ownerdata.init_app(app)  # /profile/data: download everything, delete the organisation
 
 
 def register_privacy(app: Flask) -> None:
     """§14: the audit log (and the privacy features), each registering its own blueprint, jobs and commands."""
-    from franko import audit
+    from franko import audit, privacy
 
     audit.init_app(app)
+    privacy.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -291,7 +291,7 @@ def masked_material(material: Material, instance) -> Material:
     """The material with emails, phone, card and bank numbers masked as the instance's redaction says."""
     from dataclasses import replace
 
-    from franko.privacy.settings import mask_turns, settings_of
+    from franko.redaction.settings import mask_turns, settings_of
 
     redaction = settings_of(instance)
     return replace(material, turns=mask_turns(material.turns, redaction)) if redaction.on else material

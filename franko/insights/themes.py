@@ -285,7 +285,7 @@ def masked_sources(sources: list[Source], redaction: str | None) -> list[Source]
     """The sources with emails, phone, card and bank numbers masked as the instance's redaction says."""
     from dataclasses import replace
 
-    from franko.privacy.settings import mask_texts, settings_of
+    from franko.redaction.settings import mask_texts, settings_of
 
     settings = settings_of(redaction)
     return [replace(s, answers=mask_texts(s.answers, settings)) for s in sources] if settings.on else sources

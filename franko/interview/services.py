@@ -33,7 +33,7 @@ from franko.jobs.queue import crash_point
 from franko.models import ChatInstance, ChatResponse, Profile, utcnow
 from franko.notifications.jobs import check_quota
 from franko.plans import charge_response
-from franko.privacy.settings import RedactionSettings, mask_messages, redact_text, settings_of
+from franko.redaction.settings import RedactionSettings, mask_messages, redact_text, settings_of
 
 log = logging.getLogger(__name__)
 MAX_ANSWER_CHARS = 5000
@@ -120,6 +120,8 @@ def start_interview(instance: ChatInstance, first_name: str, second_name: str | 
         id=response_id, user_id=instance.user_id, chat_instance_id=instance.id, status="in_progress",
         interviewee_first_name=first_name.strip(), interviewee_second_name=(second_name or "").strip() or None,
         interviewee_email=(email or "").strip() or None, interview_start_time=now,
+        # Starting is consenting (the intake form's box), to the notice shown (§14).
+        consent_notice_version=instance.privacy_notice_version if instance.privacy_notice else None, consented_at=now,
     )
     response.guide_version = record_version(instance)  # writes only for a guide saved before versions
     guide = parse_guide(instance.interview_guide)

@@ -77,7 +77,7 @@ def _notifiable(profile: Profile | None) -> bool:
 def _line(response: ChatResponse, title: str) -> ResponseLine:
     name = " ".join(n for n in (response.interviewee_first_name, response.interviewee_second_name) if n)
     summary = response.summary
-    from franko.privacy.settings import mask_text, settings_of
+    from franko.redaction.settings import mask_text, settings_of
 
     redaction = settings_of(response.instance)  # loaded with the response (no query): masked if the owner chose
     shown = (lambda text: mask_text(text, redaction)) if redaction.masks("notification") else (lambda text: text)

@@ -202,10 +202,11 @@ def delete_organisation(user_id: str) -> Deleted:
     instance_ids = list(db.session.scalars(sa.select(ChatInstance.id).where(ChatInstance.user_id == user_id)))
     responses = sa.select(ChatResponse.id).where(sa.or_(ChatResponse.user_id == user_id,
                                                         ChatResponse.chat_instance_id.in_(instance_ids)))
-    response_count = db.session.scalar(sa.select(sa.func.count()).select_from(responses.subquery()))
+    response_ids = list(db.session.scalars(responses))
+    response_count = len(response_ids)
     # What queued jobs may name: the account, its instances and responses, its and its interviewees' addresses.
     names = {user_id.lower(), *([email.lower()] if email else []), *(str(i) for i in instance_ids),
-             *(str(i) for i in db.session.scalars(responses)),
+             *(str(i) for i in response_ids),
              *(e.lower() for e in db.session.scalars(sa.select(ChatResponse.interviewee_email).distinct().where(
                  ChatResponse.id.in_(responses), ChatResponse.interviewee_email.is_not(None))))}
     jobs = [job_id for job_id, args in db.session.execute(sa.select(QueuedJob.id, QueuedJob.args))
@@ -229,6 +230,10 @@ def delete_organisation(user_id: str) -> Deleted:
     archived = sa.func.lower(LegacyArchive.row_json)
     run(sa.delete(LegacyArchive).where(sa.or_(LegacyArchive.source_pk == user_id, *(
         archived.like(_like(n), escape="\\") for n in [user_id, *([email] if email else [])]))))
+    response_keys = [k for i in response_ids for k in (str(i), i.hex)]  # imported interviews' archived copies
+    for start in range(0, len(response_keys), 500):
+        run(sa.delete(LegacyArchive).where(LegacyArchive.source_table.like("interviews%"),
+                                           LegacyArchive.source_pk.in_(response_keys[start:start + 500])))
     run(sa.delete(Profile).where(Profile.user_id == user_id))
     record = OrganisationDeletion(id=uuid.uuid4(), reference=reference_of(user_id), deleted_at=utcnow(), plan=plan,
                                   instances=len(instance_ids), responses=response_count or 0,

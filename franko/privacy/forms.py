@@ -1,34 +1,21 @@
-"""The redaction settings form of one instance."""
+"""The owner's privacy settings of an instance, and the interviewee's confirmation before deleting."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SubmitField
+from wtforms import BooleanField, IntegerField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from franko.privacy.redaction import CARD, EMAIL, IBAN, PHONE
-from franko.privacy.settings import RedactionSettings
+from franko.privacy.services import MAX_NOTICE_CHARS, MAX_RETENTION_DAYS
 
 
-class RedactionForm(FlaskForm):
-    email = BooleanField("Email addresses")
-    phone = BooleanField("Phone numbers")
-    card = BooleanField("Payment card numbers (checked with the Luhn digit)")
-    iban = BooleanField("Bank account numbers (IBANs, checked with their checksum)")
-    csv = BooleanField("In the CSV export")
-    webhook = BooleanField("In the webhook's body")
-    notification = BooleanField("In notification emails")
-    store = BooleanField("Store the interviewee's messages masked (the original is then kept nowhere)")
-    submit = SubmitField("Save redaction settings")
+class PrivacySettingsForm(FlaskForm):
+    notice = TextAreaField("Privacy notice (Markdown)", validators=[
+        Optional(), Length(max=MAX_NOTICE_CHARS, message=f"Please keep the notice under {MAX_NOTICE_CHARS:,} characters.")])
+    retention_days = IntegerField("Delete responses after (days)", validators=[
+        Optional(), NumberRange(1, MAX_RETENTION_DAYS, f"Enter a number of days from 1 to {MAX_RETENTION_DAYS:,}, "
+                                                       "or leave it empty to keep responses.")])
+    submit = SubmitField("Save privacy settings")
 
-    KIND_FIELDS = (EMAIL, PHONE, CARD, IBAN)
-    OUTPUT_FIELDS = ("csv", "webhook", "notification")
 
-    @classmethod
-    def of(cls, settings: RedactionSettings) -> "RedactionForm":
-        data = {k: k in settings.kinds for k in cls.KIND_FIELDS}
-        data.update({o: o in settings.outputs for o in cls.OUTPUT_FIELDS})
-        data["store"] = settings.store
-        return cls(data=data)
-
-    def settings(self) -> RedactionSettings:
-        kinds = tuple(k for k in self.KIND_FIELDS if self[k].data)
-        if not kinds:
-            return RedactionSettings()
-        return RedactionSettings(kinds, tuple(o for o in self.OUTPUT_FIELDS if self[o].data), bool(self.store.data))
+class DeleteMineForm(FlaskForm):
+    confirm = BooleanField("I understand that my answers are deleted for good and cannot be recovered.",
+                           validators=[DataRequired("Please tick the box to confirm.")])
+    submit = SubmitField("Delete my interview")

@@ -177,7 +177,7 @@ def transcript_view(response: ChatResponse, instance: ChatInstance) -> tuple[lis
     from dataclasses import replace
 
     from franko.interview.records import Mark
-    from franko.privacy.marks import masked_notes
+    from franko.redaction.marks import masked_notes
 
     messages = list(response.conversation)
     marks = message_marks(messages, len(guide))
@@ -245,7 +245,7 @@ def export_rows(instance: ChatInstance, filters: Filters) -> Iterator[str]:
     """
     from franko.guide import parse_guide
     from franko.interview.services import clean_transcript
-    from franko.privacy.settings import mask_text, settings_of
+    from franko.redaction.settings import mask_text, settings_of
 
     redaction = settings_of(instance)
     masked = redaction.masks("csv")  # the free text (transcript, answers) masked as the owner chose

@@ -110,7 +110,7 @@ def response_data(response: ChatResponse, instance: ChatInstance) -> dict:
                        "text": response.clean_transcript or (conversation.text if conversation is not None else None)},
         "summary": {"text": summary.text, "quotes": list(summary.quotes)} if summary is not None else None,
     }
-    from franko.privacy.settings import mask_webhook_data
+    from franko.redaction.settings import mask_webhook_data
 
     return mask_webhook_data(data, instance)  # when the owner chose to mask the webhook body too
 

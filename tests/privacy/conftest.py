@@ -18,3 +18,13 @@ def admin(app, auth):
     auth.verify(ADMIN_EMAIL)  # admin rights need the address verified
     with app.app_context():
         return profile_by_email(ADMIN_EMAIL).user_id
+
+
+@pytest.fixture
+def done(app):
+    """ZEB's completed interview: (owner_id, instance_id, browser, private link path)."""
+    from tests.privacy.helpers import ZEB, interview, make_owner_instance, private_link_path
+
+    owner_id, instance_id = make_owner_instance(app, webhook=False)
+    browser = interview(app, instance_id, ZEB)
+    return owner_id, instance_id, browser, private_link_path(browser.chat().get_data(as_text=True))

@@ -1,8 +1,8 @@
 """The redaction function on every kind, in context and alone, and the near misses it must leave as they are."""
 import pytest
 
-from franko.privacy.redaction import CARD, EMAIL, IBAN, KINDS, PHONE, describe, is_card_number, is_iban, mask, redact
-from franko.privacy.settings import RedactionSettings, mask_messages, mask_webhook_data
+from franko.redaction.rules import CARD, EMAIL, IBAN, KINDS, PHONE, describe, is_card_number, is_iban, mask, redact
+from franko.redaction.settings import RedactionSettings, mask_messages, mask_webhook_data
 
 # --- each kind is found, whatever its spelling, and replaced by its mask --------------------------
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 
-from franko.privacy.redaction import KINDS, Redacted, redact
+from franko.redaction.rules import KINDS, Redacted, redact
 
 OUTPUTS = ("csv", "webhook", "notification")
 STORE = "store"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from franko.privacy.redaction import describe
+from franko.redaction.rules import describe
 
 
 def masked_notes(messages: Sequence[Mapping[str, Any]]) -> dict[int, str]:
