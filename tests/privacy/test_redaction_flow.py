@@ -165,3 +165,18 @@ def test_the_settings_page_saves_and_is_the_owners_alone(app, client, owner, str
     assert client.post(f"/instances/{stranger[0]}/redaction", data={"email": "y"}).status_code == 404
     client.auto_csrf = False
     assert client.post(f"/instances/{instance_id}/redaction", data={"email": "y"}).status_code == 400
+
+
+def test_the_streamed_answer_reaches_the_model_masked_too(app, fake_llm):
+    with app.app_context():
+        setup = make_setup()
+        db.session.get(ChatInstance, setup.instance_id).redaction = ALL
+        db.session.commit()
+    ada = Interviewee(app, setup.instance_id)
+    ada.start()
+    reply = ada.answer(ANSWERS[0], headers={"Accept": "text/event-stream"})
+    assert reply.status_code == 200 and reply.mimetype == "text/event-stream"
+    reply.get_data()
+    assert [m["content"] for m in ada.messages() if m["role"] == "user"] == [ANSWERS[0]]
+    bodies = [r["body"] for r in fake_llm.requests]
+    assert len(bodies) >= 3 and leaked(bodies) == [] and "[email]" in json.dumps(bodies)
