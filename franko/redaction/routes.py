@@ -25,7 +25,7 @@ def settings(instance_id: uuid.UUID):
         form = RedactionForm()
         if form.validate_on_submit():
             chosen = form.settings()
-            set_redaction(instance, chosen)
+            set_redaction(instance, chosen, actor_id=current_user.user_id)
             db.session.commit()
             flash("Saved: from the next message on, " + (
                 "the values you chose are masked before any text reaches the language model." if chosen.on

@@ -158,6 +158,10 @@ def test_the_settings_page_saves_and_is_the_owners_alone(app, client, owner, str
     assert reply.status_code == 302
     with app.app_context():
         assert db.session.get(ChatInstance, instance_id).redaction == "email,phone,webhook"
+        from franko.audit.models import AuditEntry
+        [line] = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "redaction.changed")).all()
+        assert (line.actor_id, line.owner_id, line.subject, line.detail) == (
+            owner, owner, f"instance:{instance_id}", {"redaction": "email,phone,webhook"})
     client.post(f"/instances/{instance_id}/redaction", data={"csv": "y"})  # no kind: nothing masked anywhere
     with app.app_context():
         assert db.session.get(ChatInstance, instance_id).redaction is None
