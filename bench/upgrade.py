@@ -12,18 +12,15 @@ the same template database. Only 127.0.0.1 is used; every database made here is 
 """
 import argparse
 import os
-import sys
 import time
 
 import psycopg
 from sqlalchemy.engine import make_url
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-sys.path.insert(0, os.path.join(ROOT, "migrations"))
 
-import legacy_schema  # noqa: E402
-import legacy_transcript  # noqa: E402
+from migrations import legacy_schema  # noqa: E402
+from migrations import legacy_transcript  # noqa: E402
 
 BASE = {"users": 18_000, "profiles": 12_000, "merged": 2_000, "by_email": 1_000, "twins": 1_000,
         "chats": 90_000, "interviews": 30_000, "todos": 5_000, "conversations": 3_000, "reservations": 3_000}

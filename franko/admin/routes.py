@@ -10,7 +10,8 @@ from franko.admin.decorators import admin_required
 from franko.admin.forms import ChangePlanForm, GrantCreditsForm
 from franko.extensions import db
 from franko.inputs import bounded_int
-from franko.models import Profile, utcnow
+from franko.models import Profile
+from franko.clock import utcnow
 from franko.plans import Change, usage
 
 DEFAULT_PER_PAGE = 50
@@ -73,6 +74,7 @@ def grant_credits(user_id: str):
         return _render_organisation(profile, form, ChangePlanForm(plan=profile.membership), status=400)
     after = services.grant_credits(user_id, form.amount.data, admin=current_user.email,
                                    actor_id=current_user.user_id)
+    db.session.commit()
     flash(f"Granted {form.amount.data:,} responses: {after:,} now available.", "success")
     return redirect(url_for("admin.organisation", user_id=user_id))
 
@@ -86,6 +88,7 @@ def change_plan(user_id: str):
         return _render_organisation(profile, GrantCreditsForm(), form, status=400)
     outcome = services.change_plan(user_id, form.plan.data, form.new_period.data, admin=current_user.email,
                                      actor_id=current_user.user_id)
+    db.session.commit()
     if outcome is Change.UNCHANGED:
         flash(f"Already on the {form.plan.data} plan: nothing changed.", "info")
     else:

@@ -170,8 +170,6 @@ def grant_credits(user_id: str, amount: int, admin: str, actor_id: str | None = 
     if after is not None:
         audit.record("admin.granted", actor_id=actor_id, owner_id=user_id, subject=f"{amount} responses",
                      detail={"credits": amount, "available": after})
-    db.session.commit()
-    if after is not None:
         current_app.logger.info("admin %s granted %d credits to %s: available %d -> %d",
                                 admin, amount, user_id, after - amount, after)
     return after
@@ -182,11 +180,10 @@ PLAN_FIELDS = ("membership", "monthly_responses_quota", "total_chat_instances_av
 
 
 def change_plan(user_id: str, plan: str, new_period: bool, admin: str, actor_id: str | None = None) -> plans.Change:
-    """Put the organisation on `plan` (`plans.change_plan`), logged with the numbers before and after."""
+    """Put the organisation on `plan` (`plans.change_plan`), logged with the numbers before and after (the caller commits)."""
     numbers = sa.select(*(P[f] for f in PLAN_FIELDS)).where(P.user_id == user_id)
     before = db.session.execute(numbers.with_for_update()).first()  # the row held until the commit
     outcome = plans.change_plan(user_id, plan, new_period=new_period, actor_id=actor_id, via="admin")
-    db.session.commit()
     if outcome is plans.Change.CHANGED:
         after = db.session.execute(numbers).first()
         current_app.logger.info("admin %s changed the plan of %s%s: %s", admin, user_id,

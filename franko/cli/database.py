@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from franko import integrity, upgrade_report
-from franko.cli import franko_cli
+from franko.commands import franko_cli
 from franko.extensions import db
 
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from franko.extensions import db
 from franko.models import ChatInstance, ChatResponse, GuideVersion, Profile, ResponseQuestion, WebhookDelivery
+from franko.responses.services import Filters, export_filename, export_rows
 
 PROFILE_FIELDS = ("user_id", "email", "email_verified_at", "first_name", "second_name", "organisation_name",
                   "organisation_url", "organisation_description", "membership", "total_responses_used",
@@ -51,8 +52,6 @@ def dump(data: Any) -> str:
 
 def build_archive(user_id: str, now: datetime) -> bytes:
     """The zip of everything the organisation `user_id` holds."""
-    from franko.responses.services import Filters, export_filename, export_rows
-
     profile = db.session.get(Profile, user_id)
     if profile is None:
         raise LookupError(f"no organisation {user_id}")

@@ -6,7 +6,7 @@ from datetime import timedelta
 from franko.extensions import db
 from franko.jobs import job, periodic
 from franko.jobs.schedule import crontab
-from franko.mail.services import send_template
+from franko.mail.jobs import send_template
 from franko.models import Profile, utcnow
 from franko.ownerdata import services
 from franko.ownerdata.archive import build_archive

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, logout_user
 from franko import audit
 from franko.admin.decorators import admin_required
 from franko.extensions import db, limiter
-from franko.mail.services import send_template
+from franko.mail.jobs import send_template
 from franko.ownerdata import bp, services
 from franko.ownerdata.forms import ConfirmDeletionForm
 from franko.ownerdata.models import READY

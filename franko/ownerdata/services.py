@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+import stripe
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import defer
 
+from franko.billing.services import BillingNotConfigured, stripe_client
 from franko.database import escape_like
 from franko.extensions import db
 from franko.jobs.models import QueuedJob
@@ -66,7 +69,7 @@ def delete_link_max_age() -> int:
 
 def request_export(user_id: str) -> OwnerExport | None:
     """A new archive to build (its job queued in the caller's transaction); None when one is being built already."""
-    from franko.ownerdata.jobs import build_owner_archive
+    from franko.ownerdata.jobs import build_owner_archive  # here: the jobs module imports this one
 
     building = db.session.scalar(sa.select(OwnerExport.id).where(OwnerExport.user_id == user_id,
                                                                  OwnerExport.status == PENDING).limit(1))
@@ -102,8 +105,6 @@ def export_for_token(token: str, user_id: str) -> OwnerExport:
 
 def recent_exports(user_id: str, limit: int = 5) -> list[OwnerExport]:
     """The owner's latest archives (without their bytes), newest first."""
-    from sqlalchemy.orm import defer
-
     return list(db.session.scalars(sa.select(OwnerExport).options(defer(OwnerExport.content))
                                    .where(OwnerExport.user_id == user_id)
                                    .order_by(OwnerExport.created_at.desc()).limit(limit)))
@@ -161,10 +162,6 @@ def cancel_subscription(profile: Profile) -> bool:
     """
     if not profile.stripe_subscription_id:
         return False
-    import stripe
-
-    from franko.billing.services import BillingNotConfigured, stripe_client
-
     try:
         stripe_client().v1.subscriptions.cancel(profile.stripe_subscription_id)
     except BillingNotConfigured:
