@@ -165,13 +165,11 @@ def start_on_plan(profile, name: str) -> None:
     profile.total_chat_instances_used = 0
 
 
-def change_plan(user_id: str, name: str, *, new_period: bool = False, actor_id: str | None = None,
-                via: str = "system") -> Change:
+def change_plan(user_id: str, name: str, *, new_period: bool = False) -> Change:
     """Put the account on plan `name`; the balance moves by the difference of the quotas (grants survive).
 
     With `new_period`, also start a new period. Nothing changes (UNCHANGED) when the account is
-    already on that plan with its quota and cap and no new period is asked for. A change is
-    written to the audit log, by `actor_id` (an admin) or `via` (stripe, cli, system).
+    already on that plan with its quota and cap and no new period is asked for.
     """
     plan = get_plan(name)
     p = _profiles().c
@@ -192,10 +190,6 @@ def change_plan(user_id: str, name: str, *, new_period: bool = False, actor_id: 
                        .values(**values).returning(*_usage_columns())).first()
     if changed is not None:
         _lower_notice_level(user_id, changed)
-        from franko import audit
-
-        audit.record("plan.changed", actor_id=actor_id, owner_id=user_id, subject=f"plan {plan.name.value}",
-                     detail={"plan": plan.name.value, "new_period": new_period, "via": via})
         return Change.CHANGED
     exists = _execute(sa.select(p.user_id).where(p.user_id == user_id)).first()
     return Change.UNCHANGED if exists else Change.NO_ACCOUNT

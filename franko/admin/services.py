@@ -183,7 +183,9 @@ def change_plan(user_id: str, plan: str, new_period: bool, admin: str, actor_id:
     """Put the organisation on `plan` (`plans.change_plan`), logged with the numbers before and after (the caller commits)."""
     numbers = sa.select(*(P[f] for f in PLAN_FIELDS)).where(P.user_id == user_id)
     before = db.session.execute(numbers.with_for_update()).first()  # the row held until the commit
-    outcome = plans.change_plan(user_id, plan, new_period=new_period, actor_id=actor_id, via="admin")
+    outcome = plans.change_plan(user_id, plan, new_period=new_period)
+    if outcome is plans.Change.CHANGED:
+        audit.plan_changed(user_id, plan, via="admin", actor_id=actor_id, new_period=new_period)
     if outcome is plans.Change.CHANGED:
         after = db.session.execute(numbers).first()
         current_app.logger.info("admin %s changed the plan of %s%s: %s", admin, user_id,

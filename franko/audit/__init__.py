@@ -1,13 +1,14 @@
 """The audit log (§14): exports, downloads, deletions, plan changes and admin grants, with who, when and what.
 
 `franko.audit.record(action, actor_id=…, owner_id=…, subject=…, detail=…)` adds a line to the
-caller's transaction; owners read theirs at /profile/audit, admins every line at /admin/audit.
+caller's transaction; owners read theirs at /profile/audit, admins every line at /admin/audit
+(franko.admin.audit_log: the admin feature imports the audit log, never the reverse).
 """
 from flask import Blueprint, Flask
 
 bp = Blueprint("audit", __name__)
 
-from franko.audit.services import AuditError, record  # noqa: E402,F401
+from franko.audit.services import AuditError, plan_changed, record  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:

@@ -9,6 +9,7 @@ from franko.audit.models import AuditEntry
 from franko.extensions import db
 from franko.models import Profile, utcnow
 
+DEFAULT_PER_PAGE = 50
 MAX_ACTION = 64
 MAX_SUBJECT = 200
 
@@ -31,6 +32,13 @@ def record(action: str, *, actor_id: str | None = None, owner_id: str | None = N
     db.session.add(AuditEntry(at=utcnow(), action=action, actor_id=actor_id, owner_id=owner_id,
                               subject=(subject or None) and subject[:MAX_SUBJECT], detail=detail or None))
     db.session.flush()
+
+
+def plan_changed(owner_id: str, plan: str, *, via: str, actor_id: str | None = None, new_period: bool = False) -> None:
+    """The audit line of a plan change (by an admin, Stripe or the CLI); the caller records it only when the plan changed."""
+    plan = getattr(plan, "value", plan)
+    record("plan.changed", actor_id=actor_id, owner_id=owner_id, subject=f"plan {plan}",
+           detail={"plan": plan, "new_period": new_period, "via": via})
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,11 @@ def lines(number: int, per_page: int, owner_id: str | None = None, action: str |
     items = [Line(e.id, e.at, e.action, e.subject, e.detail, e.actor_id, actor_email, e.owner_id, owner_email)
              for e, actor_email, owner_email in rows[:per_page]]
     return Page(items, number, len(rows) > per_page)
+
+
+def per_page(config) -> int:
+    """Lines per page (FRANKO_AUDIT_PER_PAGE)."""
+    return int(config.get("FRANKO_AUDIT_PER_PAGE") or DEFAULT_PER_PAGE)
 
 
 def actions() -> list[str]:

@@ -39,6 +39,11 @@ def build_owner_archive(export_id: str) -> None:
     db.session.commit()
 
 
+def queue_archive(export_id) -> None:
+    """Queue the building of this archive in the caller's transaction (one job per archive)."""
+    build_owner_archive.enqueue(str(export_id), key=f"owner-export:{export_id}")
+
+
 @periodic(crontab(minute="17"))
 def purge_owner_archives() -> None:
     """Every hour: archives past their expiry are deleted (their links say so from then on)."""

@@ -8,6 +8,7 @@ from franko.extensions import db, limiter
 from franko.mail.jobs import send_template
 from franko.ownerdata import bp, services
 from franko.ownerdata.forms import ConfirmDeletionForm
+from franko.ownerdata.jobs import queue_archive
 from franko.ownerdata.models import READY
 from franko.urls import external_url
 
@@ -33,6 +34,7 @@ def export():
     if created is None:
         flash("An archive is being prepared already: we email you its link when it is ready.", "info")
     else:
+        queue_archive(created.id)  # in the same commit as the archive's row
         audit.record("export.requested", actor_id=current_user.user_id, owner_id=current_user.user_id,
                      subject=f"export:{created.id}")
         flash(f"We are preparing your archive and will email a link to {current_user.email} when it is ready.",

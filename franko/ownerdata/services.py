@@ -68,9 +68,7 @@ def delete_link_max_age() -> int:
 # --- "Download everything" ----------------------------------------------------------------------
 
 def request_export(user_id: str) -> OwnerExport | None:
-    """A new archive to build (its job queued in the caller's transaction); None when one is being built already."""
-    from franko.ownerdata.jobs import build_owner_archive  # here: the jobs module imports this one
-
+    """A new archive to build (the caller queues its job in the same transaction); None when one is being built already."""
     building = db.session.scalar(sa.select(OwnerExport.id).where(OwnerExport.user_id == user_id,
                                                                  OwnerExport.status == PENDING).limit(1))
     if building is not None:
@@ -78,7 +76,6 @@ def request_export(user_id: str) -> OwnerExport | None:
     export = OwnerExport(id=uuid.uuid4(), user_id=user_id, status=PENDING, created_at=utcnow())
     db.session.add(export)
     db.session.flush()
-    build_owner_archive.enqueue(str(export.id), key=f"owner-export:{export.id}")
     return export
 
 

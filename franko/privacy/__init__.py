@@ -24,6 +24,9 @@ def init_app(app: Flask) -> None:
         if name not in app.config:
             raw = os.environ.get(name)
             app.config[name] = default if raw in (None, "") else (int(raw) if kind == "int" else raw)
+    from franko.jobs import register_module
+
+    register_module(app, jobs)
     app.register_blueprint(bp)
     templating.init_app(app)
     cli.register()

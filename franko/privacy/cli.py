@@ -17,7 +17,7 @@ def retention() -> None:
 
 
 def register() -> None:
-    from franko.cli import franko_cli
+    from franko.commands import franko_cli
 
     if "retention" not in franko_cli.commands:
         franko_cli.add_command(retention)

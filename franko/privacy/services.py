@@ -182,11 +182,13 @@ class Deletions:
     latest: datetime | None
 
 
-def interviewee_deletions(instance_id: uuid.UUID) -> Deletions:
+def interviewee_deletions(instance: ChatInstance) -> Deletions:
+    """Read off the owner's audit lines (their index), those about this instance."""
     from franko.audit.models import AuditEntry
 
     count, latest = db.session.execute(sa.select(sa.func.count(), sa.func.max(AuditEntry.at)).where(
-        AuditEntry.action == DELETED_BY_INTERVIEWEE, AuditEntry.subject == f"instance {instance_id}")).one()
+        AuditEntry.owner_id == instance.user_id, AuditEntry.action == DELETED_BY_INTERVIEWEE,
+        AuditEntry.subject == f"instance {instance.id}")).one()
     return Deletions(count or 0, latest)
 
 

@@ -10,15 +10,12 @@ Revision ID: 0012_privacy
 Revises: 0011_job_outbox
 Create Date: 2026-12-02
 """
-import os
-import sys
 import warnings
 
 import sqlalchemy as sa
 from alembic import op
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import legacy_sql as h  # noqa: E402
+from migrations import legacy_sql as h
 
 revision = "0012_privacy"
 down_revision = "0011_job_outbox"

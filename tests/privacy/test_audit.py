@@ -59,18 +59,14 @@ def test_an_admins_grant_and_plan_change_are_audited_with_the_admin(client, app,
     ]
 
 
-def test_the_cli_and_stripe_plan_changes_are_audited_without_an_actor(app, runner):
+def test_the_cli_plan_change_is_audited_without_an_actor(app, runner):
     with app.app_context():
         org = make_profile(email="cli@example.com").user_id
     result = runner.invoke(args=["franko", "set-plan", "cli@example.com", "starter"])
     assert result.exit_code == 0, result.output
-    with app.app_context():
-        from franko.plans import change_plan
-
-        change_plan(org, "pro", via="stripe")
-        db.session.commit()
-    assert [(a, actor, d["via"]) for a, actor, _, _, d in entries(app, owner_id=org)] == [
-        ("plan.changed", None, "cli"), ("plan.changed", None, "stripe")]
+    assert "nothing changed" in runner.invoke(args=["franko", "set-plan", "cli@example.com", "starter"]).output
+    assert [(a, actor, d["plan"], d["via"]) for a, actor, _, _, d in entries(app, owner_id=org)] == [
+        ("plan.changed", None, "starter", "cli")]
 
 
 def test_an_owner_reads_only_their_own_lines_paged(client, app, owner):
@@ -108,3 +104,22 @@ def test_admins_read_every_line_and_filter_by_action_others_get_403(client, app,
         db.session.commit()
     auth.login("other@example.com")
     assert client.get("/admin/audit").status_code == 403
+
+
+def test_a_stripe_subscription_change_is_audited_once(app):
+    """The Stripe webhook's plan changes (a new price, the subscription gone) write a line each, none when unchanged."""
+    from franko.billing import webhook
+
+    with app.app_context():
+        owner = make_profile(email="subscriber@example.com", stripe_customer_id="cus_1", stripe_subscription_id="sub_1")
+        subscription = {"id": "sub_1", "customer": "cus_1", "status": "active",
+                        "items": {"data": [{"price": {"id": "price_pro_test"}}]}, "metadata": {}}
+        event = {"id": "evt_1", "type": "customer.subscription.updated", "created": 1,
+                 "data": {"object": subscription}}
+        assert webhook.on_subscription_changed(event, subscription) == "plan pro"
+        assert webhook.on_subscription_changed(dict(event, id="evt_2", created=2), subscription) == "plan pro"
+        assert webhook.on_subscription_deleted(dict(event, id="evt_3", created=3), subscription) == "plan free"
+        db.session.commit()
+        user_id = owner.user_id
+    assert [(a, actor, d["plan"], d["via"]) for a, actor, _, _, d in entries(app, owner_id=user_id)] == [
+        ("plan.changed", None, "pro", "stripe"), ("plan.changed", None, "free", "stripe")]

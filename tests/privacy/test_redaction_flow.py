@@ -7,7 +7,7 @@ import json
 import pytest
 
 from franko.extensions import db
-from franko.insights import summaries, themes
+from franko.insights.jobs import refresh_themes, summarize_response
 from franko.models import ChatInstance, ChatResponse
 from tests.factories import make_instance, make_profile, profile_by_email
 from tests.insights.conftest import add_interview
@@ -113,12 +113,16 @@ def test_summaries_and_themes_ask_the_model_with_masked_answers(app):
             instance.redaction = ALL
             db.session.commit()
             ids = [add_interview(instance, name, ANSWERS).id for name in ("Ada", "Ben")]
-            for response_id in ids:
-                summaries.summarize_and_store(str(response_id))
-            themes.refresh(str(instance.id))
+            instance_id = instance.id
+        for response_id in ids:  # the jobs, run now, each in an app context of its own as the worker runs them
+            with app.app_context():
+                summarize_response(str(response_id))
+        with app.app_context():
+            refresh_themes(str(instance_id))
+        with app.app_context():
             assert {db.session.get(ChatResponse, i).summary.by for i in ids} == {"model"}
             stored_quotes = [q for i in ids for q in db.session.get(ChatResponse, i).summary.quotes]
-            instance_themes = db.session.get(ChatInstance, instance.id).themes
+            instance_themes = db.session.get(ChatInstance, instance_id).themes
         assert len(fake.requests) == 3  # two summaries, one themes
         assert leaked(fake.requests) == []
         assert "[email]" in json.dumps(fake.requests[0]) and "[IBAN]" in json.dumps(fake.requests[2])
