@@ -15,3 +15,11 @@ class NotOwned(NotFound):
 
 class AtCap(DomainError):
     """The plan's cap is reached: nothing was changed (the route says why and what to do)."""
+
+
+class PrivacyError(DomainError):
+    """A privacy setting or request refused (§14): a notice too long, a retention period out of range."""
+
+
+class ResponseGone(NotFound):
+    """The response a private link names was deleted (by its interviewee, its owner or retention)."""

@@ -186,7 +186,6 @@ def change_plan(user_id: str, plan: str, new_period: bool, admin: str, actor_id:
     outcome = plans.change_plan(user_id, plan, new_period=new_period)
     if outcome is plans.Change.CHANGED:
         audit.plan_changed(user_id, plan, via="admin", actor_id=actor_id, new_period=new_period)
-    if outcome is plans.Change.CHANGED:
         after = db.session.execute(numbers).first()
         current_app.logger.info("admin %s changed the plan of %s%s: %s", admin, user_id,
                                 " (new period)" if new_period else "",

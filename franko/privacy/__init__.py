@@ -8,6 +8,8 @@ import os
 
 from flask import Blueprint, Flask
 
+from franko.jobs import register_module
+
 bp = Blueprint("privacy", __name__)
 
 DEFAULTS = {
@@ -18,15 +20,14 @@ DEFAULTS = {
 
 
 def init_app(app: Flask) -> None:
-    from franko.privacy import cli, jobs, routes, templating  # noqa: F401 — importing jobs registers them
+    """Register its blueprint, its jobs, its command, its settings' defaults and its template helpers on `app`."""
+    # Imported here, not above: importing franko.privacy's services must not load its routes.
+    from franko.privacy import cli, jobs, routes, templating  # noqa: F401 — cli adds its command to `flask franko`
 
     for name, (kind, default) in DEFAULTS.items():
         if name not in app.config:
             raw = os.environ.get(name)
             app.config[name] = default if raw in (None, "") else (int(raw) if kind == "int" else raw)
-    from franko.jobs import register_module
-
     register_module(app, jobs)
     app.register_blueprint(bp)
     templating.init_app(app)
-    cli.register()

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from franko import audit
+from franko.exceptions import PrivacyError, ResponseGone
 from franko.extensions import db
 from franko.models import ChatInstance, ChatResponse, utcnow
 from franko.privacy.deletion import delete_responses
@@ -21,14 +22,6 @@ MAX_RETENTION_DAYS = 3650
 RETENTION_MINUTE = 17  # the retention job runs every hour at this minute (UTC)
 DELETED_BY_INTERVIEWEE = "response.deleted_by_interviewee"
 SIDES = {"agent": "interviewer", "interviewee": "you"}
-
-
-class PrivacyError(ValueError):
-    """A privacy setting or request that cannot be done as asked."""
-
-
-class ResponseGone(PrivacyError):
-    """The response a link names no longer exists (deleted by its interviewee, the owner, or retention)."""
 
 
 # --- the instance's settings ---------------------------------------------------------------------
