@@ -19,6 +19,7 @@ from franko.exceptions import NotFound
 from franko.extensions import db
 from franko.models import ChatInstance, ChatResponse, WebhookDelivery
 from franko.clock import utcnow
+from franko.redaction.settings import mask_webhook_data
 from franko.webhooks.jobs import enqueue_delivery
 from franko.webhooks.signing import new_secret
 
@@ -111,8 +112,6 @@ def response_data(response: ChatResponse, instance: ChatInstance) -> dict:
                        "text": response.clean_transcript or (conversation.text if conversation is not None else None)},
         "summary": {"text": summary.text, "quotes": list(summary.quotes)} if summary is not None else None,
     }
-    from franko.redaction.settings import mask_webhook_data
-
     return mask_webhook_data(data, instance)  # when the owner chose to mask the webhook body too
 
 
