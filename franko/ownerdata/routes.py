@@ -4,6 +4,7 @@ from flask_login import current_user, login_required, logout_user
 
 from franko import audit
 from franko.admin.decorators import admin_required
+from franko.exceptions import OwnerDataError, OwnerDataLinkError
 from franko.extensions import db, limiter
 from franko.mail.jobs import send_template
 from franko.ownerdata import bp, services
@@ -49,7 +50,7 @@ def download(token: str):
     """The archive, only to the owner it was made for, while its link is valid."""
     try:
         found = services.export_for_token(token, current_user.user_id)
-    except services.BadLink as error:
+    except OwnerDataLinkError as error:
         db.session.rollback()
         return render_template("ownerdata/bad_link.html", reason=str(error)), 404
     audit.record("export.downloaded", actor_id=current_user.user_id, owner_id=current_user.user_id,
@@ -82,14 +83,14 @@ def request_deletion():
 def confirm_deletion(token: str):
     try:
         services.check_deletion_token(token, current_user)
-    except services.BadLink as error:
+    except OwnerDataLinkError as error:
         return render_template("ownerdata/bad_link.html", reason=str(error)), 404
     form = ConfirmDeletionForm()
     if form.validate_on_submit():
         user_id = current_user.user_id
         try:
             deleted = services.delete_organisation(user_id)
-        except services.OwnerDataError as error:
+        except OwnerDataError as error:
             db.session.rollback()
             flash(str(error), "danger")
             return render_template("ownerdata/confirm_delete.html", form=form, token=token), 409

@@ -20,6 +20,7 @@ from sqlalchemy.orm import defer
 
 from franko.billing.services import BillingNotConfigured, stripe_client
 from franko.database import escape_like
+from franko.exceptions import OwnerDataError, OwnerDataLinkError
 from franko.extensions import db
 from franko.jobs.models import QueuedJob
 from franko.models import (ChatInstance, ChatResponse, GuideVersion, LegacyArchive, LoginSession, Profile,
@@ -31,14 +32,6 @@ EXPORT_SALT = "franko-owner-export"
 DELETE_SALT = "franko-delete-organisation"
 
 
-class OwnerDataError(Exception):
-    """Something the owner asked for cannot be done; the message is for them."""
-
-
-class BadLink(OwnerDataError):
-    """A link that is forged, expired, used up, or someone else's."""
-
-
 def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
@@ -47,11 +40,11 @@ def _read(token: str, salt: str, max_age: int) -> dict:
     try:
         data = _serializer(salt).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise BadLink("This link has expired.") from None
+        raise OwnerDataLinkError("This link has expired.") from None
     except BadSignature:
-        raise BadLink("This link is not valid.") from None
+        raise OwnerDataLinkError("This link is not valid.") from None
     if not isinstance(data, dict):
-        raise BadLink("This link is not valid.")
+        raise OwnerDataLinkError("This link is not valid.")
     return data
 
 
@@ -84,19 +77,19 @@ def export_token(export: OwnerExport) -> str:
 
 
 def export_for_token(token: str, user_id: str) -> OwnerExport:
-    """The ready archive a link names, when `user_id` is its owner and it has not expired; BadLink otherwise."""
+    """The ready archive a link names, when `user_id` is its owner and it has not expired; OwnerDataLinkError otherwise."""
     data = _read(token, EXPORT_SALT, export_max_age())
     if data.get("u") != user_id:
-        raise BadLink("This link is for another account.")
+        raise OwnerDataLinkError("This link is for another account.")
     try:
         export_id = uuid.UUID(str(data.get("x")))
     except ValueError:
-        raise BadLink("This link is not valid.") from None
+        raise OwnerDataLinkError("This link is not valid.") from None
     export = db.session.get(OwnerExport, export_id)
     if export is None or export.user_id != user_id or export.status != READY or export.content is None:
-        raise BadLink("This archive is no longer available. Ask for a new one.")
+        raise OwnerDataLinkError("This archive is no longer available. Ask for a new one.")
     if export.expires_at is not None and export.expires_at <= utcnow():
-        raise BadLink("This archive has expired. Ask for a new one.")
+        raise OwnerDataLinkError("This archive has expired. Ask for a new one.")
     return export
 
 
@@ -129,10 +122,10 @@ def deletion_token(profile: Profile) -> str:
 
 
 def check_deletion_token(token: str, profile: Profile) -> None:
-    """Nothing when the link was made for `profile` (logged in) and is still valid; BadLink otherwise."""
+    """Nothing when the link was made for `profile` (logged in) and is still valid; OwnerDataLinkError otherwise."""
     data = _read(token, DELETE_SALT, delete_link_max_age())
     if data.get("u") != profile.user_id or data.get("f") != _deletion_fingerprint(profile):
-        raise BadLink("This link is not for this account (or its email changed since).")
+        raise OwnerDataLinkError("This link is not for this account (or its email changed since).")
 
 
 def reference_of(user_id: str) -> str:
