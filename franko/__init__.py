@@ -123,10 +123,10 @@ def register_request_guards(app: Flask) -> None:
 def register_features(app: Flask) -> None:
     """Each feature registers its own blueprint, jobs and commands (`<feature>.init_app`), in this order."""
     from franko import (admin, audit, auth, billing, errors, insights, instances, interview, mail, main,
-                        notifications, privacy, profile, responses, webhooks)
+                        notifications, ownerdata, privacy, profile, redaction, responses, webhooks)
 
     for feature in (errors, main, auth, profile, instances, responses, interview, insights, billing, admin, mail,
-                    notifications, webhooks, audit, privacy):
+                    notifications, webhooks, audit, privacy, redaction, ownerdata):
         feature.init_app(app)
 
 

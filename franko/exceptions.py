@@ -23,3 +23,11 @@ class PrivacyError(DomainError):
 
 class ResponseGone(NotFound):
     """The response a private link names was deleted (by its interviewee, its owner or retention)."""
+
+
+class OwnerDataError(DomainError):
+    """An owner's archive or organisation deletion that cannot be done now (§14): Stripe refused, nothing deleted."""
+
+
+class OwnerDataLinkError(OwnerDataError):
+    """An archive's or a deletion's link that is forged, expired, used up, or another account's."""

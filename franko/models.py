@@ -118,6 +118,8 @@ class ChatInstance(TimestampMixin, db.Model):
     privacy_notice: Mapped[str | None] = mapped_column(sa.Text)
     privacy_notice_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
     retention_days: Mapped[int | None] = mapped_column(sa.Integer)
+    # Added by 0013: what is masked, and where (franko.redaction.settings: "email,phone,…"); NULL: nothing.
+    redaction: Mapped[str | None] = mapped_column(sa.Text)
 
     owner: Mapped[Profile] = relationship(back_populates="instances")
     responses: Mapped[list["ChatResponse"]] = relationship(back_populates="instance", passive_deletes=True)
