@@ -294,7 +294,8 @@ def nginx_conf(directory: str) -> str:
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
                     "/CN=franko.example.org", "-keyout", f"{directory}/key.pem", "-out", f"{directory}/cert.pem"],
                    check=True, capture_output=True)
-    upstream = "\n    ".join(f"server 127.0.0.1:{port};" for port in APP_PORTS)
+    # As the site's comment says for several servers (the default fail_timeout of 10 s gave 502s in a deploy).
+    upstream = "\n    ".join(f"server 127.0.0.1:{port} max_fails=1 fail_timeout=2s;" for port in APP_PORTS)
     for old, new in {"server 127.0.0.1:8000;": upstream, "listen 80;": "listen 127.0.0.1:18001;",
                      "listen [::]:80;": "", "listen 443 ssl;": f"listen 127.0.0.1:{NGINX_PORT} ssl;",
                      "listen [::]:443 ssl;": "",

@@ -33,7 +33,9 @@ def configure_engine(engine: Engine) -> None:
     half-changed file; emitting BEGIN ourselves makes DDL transactional, as on PostgreSQL
     (SQLAlchemy's documented recipe for pysqlite). WAL: readers (every page) never wait for the
     writer (the worker, an answer) and the writer never waits for them; writers wait for each other
-    up to the busy timeout, since each takes the write lock at BEGIN (`_writes_first`).
+    up to the busy timeout, since each takes the write lock at BEGIN (`_writes_first`). The file is
+    switched to WAL by the first such writer (the worker, a request that may write), never by a
+    command such as `flask db upgrade`: a refused upgrade leaves a legacy file byte for byte as it was.
     """
     if engine.dialect.name != "sqlite" or id(engine) in _configured:
         return
@@ -45,12 +47,20 @@ def configure_engine(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.execute("PRAGMA journal_mode=WAL")  # kept in the file; an in-memory database stays "memory"
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _writes_first() else "BEGIN")
+        if not _writes_first():
+            conn.exec_driver_sql("BEGIN")
+            return
+        fairy = conn.connection
+        if not fairy.info.get("franko_wal"):  # once per connection, outside a transaction, unseen by statement hooks
+            cursor = fairy.dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")  # kept in the file; an in-memory database stays "memory"
+            cursor.close()
+            fairy.info["franko_wal"] = True
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def escape_like(text: str) -> str:
