@@ -30,14 +30,16 @@ def upgrade():
     chat = legacy_schema.names(spelling)["chat"]
     h.ensure_is_json_function()
     h.progress(f"archiving the chats that change (double-encoded messages, merged owners)")
-    archive_changed_chats(chat)
+    # Checked once for the whole table rather than once per row in each of the two passes below.
+    strings_hold_json = h.strings_all_hold_json(chat, "messages")
+    archive_changed_chats(chat, strings_hold_json)
     h.progress(f"{chat} becomes chat_instances (rewriting every chat)")
     # Renames, as the spec asks (D2); the old names' only client is the old app.
     h.execute(f"ALTER TABLE {n['chat']} RENAME TO chat_instances", "renaming-table")
     h.execute('ALTER TABLE chat_instances RENAME COLUMN "createdAt" TO created_at', "renaming-column")
     h.execute('ALTER TABLE chat_instances RENAME COLUMN "userId" TO user_id', "renaming-column")
     if h.dialect() == "postgresql":
-        postgresql_reshape_chat_instances(spelling)
+        postgresql_reshape_chat_instances(spelling, strings_hold_json)
     else:
         sqlite_rebuild_chat_instances()
     # The chats of users merged into another account follow them (D1, D2).
@@ -75,7 +77,7 @@ def downgrade():
     op.execute(f"DELETE FROM {h.ARCHIVE} WHERE source_table = '{spelt['chat']}'")
 
 
-def archive_changed_chats(chat: str) -> None:
+def archive_changed_chats(chat: str, strings_hold_json: bool = False) -> None:
     """The chats the upgrade changes beyond their types, whole: the downgrade gives them back exactly."""
     merged = f"SELECT source_pk FROM {h.ARCHIVE} WHERE source_table = '{accounts.MERGE_SOURCE}'"
     row = "CAST(row_to_json(c) AS text)" if h.dialect() == "postgresql" else \
@@ -83,11 +85,11 @@ def archive_changed_chats(chat: str) -> None:
     op.execute(
         f"INSERT INTO {h.ARCHIVE} (source_table, source_pk, row_json, archived_at) "
         f"SELECT '{chat}', CAST(c.id AS text), {row}, {h.now_sql()} FROM {h.q(chat)} AS c "
-        f"WHERE {h.double_encoded_sql('c.messages')} OR CAST(c.\"userId\" AS text) IN ({merged})"
+        f"WHERE {h.double_encoded_sql('c.messages', strings_hold_json)} OR CAST(c.\"userId\" AS text) IN ({merged})"
     )
 
 
-def postgresql_reshape_chat_instances(spelling: str) -> None:
+def postgresql_reshape_chat_instances(spelling: str, strings_hold_json: bool = False) -> None:
     legacy_fk = legacy_schema.foreign_key_names(spelling)["chat"]
     legacy_pk = f"{legacy_schema.names(spelling)['chat']}_pkey"
     if not h.offline():
@@ -112,7 +114,7 @@ def postgresql_reshape_chat_instances(spelling: str) -> None:
     h.execute(
         "ALTER TABLE chat_instances "
         "ALTER COLUMN user_id TYPE text USING CAST(user_id AS text), "
-        f"ALTER COLUMN messages TYPE text USING {h.unwrapped_sql('messages')}, "
+        f"ALTER COLUMN messages TYPE text USING {h.unwrapped_sql('messages', strings_hold_json)}, "
         "ALTER COLUMN messages DROP NOT NULL, "
         "ALTER COLUMN updated_at TYPE timestamp USING created_at, "
         "ALTER COLUMN created_at SET DEFAULT now()",
