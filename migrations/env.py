@@ -103,7 +103,7 @@ class Tracker:
     def open(self, name):
         self.current = Step(self.revision(), name, time.monotonic())
         if name != "schema changes":
-            logger.info("  [%6.1fs] %s: %s", time.monotonic() - self.started, self.current.revision, name)
+            logger.info("  [%6.1fs] %s (%s)", time.monotonic() - self.started, name, self.current.revision)
         self.notify("step_started", self.current)
 
     def close(self):
@@ -346,6 +346,7 @@ def run_migrations_online():
                 context.run_migrations()
                 drop_empty_version_table(connection)
                 tracker.finish()
+                window = time.monotonic() - started  # a dry run's: what the real run would hold locked
                 if dry_run:  # what the real run builds after its commit, built here to be timed
                     build_after_commit(connection, context.get_context().get_current_heads(), tracker,
                                        concurrently=False)
@@ -353,11 +354,11 @@ def run_migrations_online():
             sqlalchemy.event.remove(connection, "after_cursor_execute", tracker.executed)
             if outer is not None:
                 outer.rollback()
-                tracker.notify("ended", time.monotonic() - started, False)
+                tracker.notify("ended", window, False)
                 return
-            tracker.notify("ended", time.monotonic() - started, True)
-            logger.info("  committed: the upgrade's transaction (the locked window) took %.1fs",
-                        time.monotonic() - started)
+            window = time.monotonic() - started  # up to the COMMIT's return
+            tracker.notify("ended", window, True)
+            logger.info("  committed: the upgrade's transaction (the locked window) took %.1fs", window)
             if getattr(context.get_context().opts.get("fn"), "__name__", "") in ("upgrade", "downgrade") \
                     and connection.dialect.name == "postgresql":
                 heads = context.get_context().get_current_heads()
