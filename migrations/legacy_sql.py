@@ -209,8 +209,8 @@ def is_json_sql(expr: str) -> str:
 
 def double_encoded_sql(column: str, strings_hold_json: bool = False) -> str:
     """SQL: a legacy json value that is a JSON string whose text is JSON itself (the chatbot's
-    stringified messages, D2). `strings_hold_json`: every string value of the column was checked
-    to hold JSON (strings_all_hold_json()), so no row needs the per-row check."""
+    stringified messages, D2). `strings_hold_json`: every string value of the column is known to
+    hold JSON (0003 learns it in one pass), so no row needs the per-row check."""
     if dialect() == "postgresql":
         if strings_hold_json:
             return f"(json_typeof({column}) = 'string')"
@@ -225,24 +225,6 @@ def unwrapped_sql(column: str, strings_hold_json: bool = False) -> str:
     inner = f"{column} #>> '{{}}'" if dialect() == "postgresql" else f"json_extract({column}, '$')"
     plain = f"CAST({column} AS text)"
     return f"CASE WHEN {double_encoded_sql(column, strings_hold_json)} THEN {inner} ELSE {plain} END"
-
-
-def strings_all_hold_json(table: str, column: str) -> bool:
-    """PostgreSQL, online: does every JSON-string value of the column hold JSON text (double-encoded)?
-
-    One set-wide cast in a savepoint instead of a per-row check (a PL/pgSQL exception block, a
-    subtransaction per row): the chatbot stringified every message log, so the answer is almost
-    always yes; a single string that is not JSON makes it no, and the callers check each row.
-    """
-    if offline() or dialect() != "postgresql":
-        return False
-    try:
-        with op.get_bind().begin_nested():
-            scalar(f"SELECT bool_and(CAST({column} #>> '{{}}' AS json) IS NOT NULL) FROM {q(table)} "
-                   f"WHERE json_typeof({column}) = 'string'")
-        return True
-    except sa.exc.DBAPIError:
-        return False
 
 
 def archive_table(table: str, pk: str, legacy_columns: list[str]) -> None:

@@ -30,9 +30,9 @@ def upgrade():
     chat = legacy_schema.names(spelling)["chat"]
     h.ensure_is_json_function()
     h.progress(f"archiving the chats that change (double-encoded messages, merged owners)")
-    # Checked once for the whole table rather than once per row in each of the two passes below.
-    strings_hold_json = h.strings_all_hold_json(chat, "messages")
-    archive_changed_chats(chat, strings_hold_json)
+    # Whether every string holds JSON is learnt in the archive's own pass; the rewrite below then
+    # needs no per-row check.
+    strings_hold_json = archive_changed_chats(chat)
     h.progress(f"{chat} becomes chat_instances (rewriting every chat)")
     # Renames, as the spec asks (D2); the old names' only client is the old app.
     h.execute(f"ALTER TABLE {n['chat']} RENAME TO chat_instances", "renaming-table")
@@ -77,16 +77,33 @@ def downgrade():
     op.execute(f"DELETE FROM {h.ARCHIVE} WHERE source_table = '{spelt['chat']}'")
 
 
-def archive_changed_chats(chat: str, strings_hold_json: bool = False) -> None:
-    """The chats the upgrade changes beyond their types, whole: the downgrade gives them back exactly."""
+def archive_changed_chats(chat: str) -> bool:
+    """The chats the upgrade changes beyond their types, whole: the downgrade gives them back exactly.
+
+    Returns whether every JSON-string value of messages holds JSON (PostgreSQL, online): tried
+    first with a plain cast in the archive's one pass (the chatbot stringified every message log),
+    which fails as a whole on a string that is not JSON; then, in a savepoint rolled back, the
+    pass runs again with the per-row check (a PL/pgSQL exception block, a subtransaction a row).
+    """
     merged = f"SELECT source_pk FROM {h.ARCHIVE} WHERE source_table = '{accounts.MERGE_SOURCE}'"
     row = "CAST(row_to_json(c) AS text)" if h.dialect() == "postgresql" else \
         h.json_object_sql("c", legacy_schema.COLUMNS["chat"])
-    op.execute(
+    archive = (
         f"INSERT INTO {h.ARCHIVE} (source_table, source_pk, row_json, archived_at) "
         f"SELECT '{chat}', CAST(c.id AS text), {row}, {h.now_sql()} FROM {h.q(chat)} AS c "
-        f"WHERE {h.double_encoded_sql('c.messages', strings_hold_json)} OR CAST(c.\"userId\" AS text) IN ({merged})"
+        "WHERE {changed} OR CAST(c.\"userId\" AS text) IN (" + merged + ")"
     )
+    if h.dialect() == "postgresql" and not h.offline():
+        try:
+            with op.get_bind().begin_nested():
+                # The cast raises on a string that is not JSON: the savepoint then undoes this pass.
+                op.execute(archive.format(changed="(json_typeof(c.messages) = 'string' "
+                                                  "AND CAST(c.messages #>> '{}' AS json) IS NOT NULL)"))
+            return True
+        except sa.exc.DBAPIError:
+            pass
+    op.execute(archive.format(changed=h.double_encoded_sql("c.messages")))
+    return False
 
 
 def postgresql_reshape_chat_instances(spelling: str, strings_hold_json: bool = False) -> None:

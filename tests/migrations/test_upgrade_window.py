@@ -164,3 +164,21 @@ def test_offline_script_builds_the_index_after_its_commit(database):
     script = result.stdout
     assert script.index("COMMIT;") < script.index(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {SEARCH_INDEX}")
     assert f"CREATE INDEX {SEARCH_INDEX}" not in script
+
+
+def test_a_string_that_is_not_json_is_kept_while_the_others_are_unwrapped(legacy_db):
+    """0003 learns in its archive pass whether every JSON string holds JSON; one that does not makes
+    it check each row (the per-row way), with the same outcome as ever."""
+    chat = "Chat" if legacy_db.spelling == "User" else "chat"
+    user = legacy_db.scalar(f'SELECT CAST(id AS text) FROM "{legacy_db.spelling}" ORDER BY email LIMIT 1')
+    odd = "6b3f0c1e-0000-4000-8000-00000000abcd"
+    legacy_db.execute(f"INSERT INTO \"{chat}\" (id, \"createdAt\", messages, \"userId\") VALUES "
+                      f"('{odd}', '2025-03-01 10:00:00', '\"hello, not json\"', '{user}')")
+    assert legacy_db.upgrade().exit_code == 0
+    key = odd if legacy_db.backend == "postgresql" else odd.replace("-", "")
+    kept = legacy_db.scalar(f"SELECT messages FROM chat_instances WHERE CAST(id AS text) = '{key}'")
+    assert kept == '"hello, not json"'
+    assert legacy_db.scalar("SELECT count(*) FROM chat_instances WHERE messages LIKE '\"%'") == 1  # the rest unwrapped
+    assert legacy_db.downgrade("base").exit_code == 0
+    assert legacy_db.scalar(f"SELECT CAST(messages AS text) FROM \"{chat}\" WHERE CAST(id AS text) = '{odd}'") \
+        == '"hello, not json"'
