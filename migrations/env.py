@@ -206,6 +206,11 @@ def build_after_commit(connection, heads, tracker, concurrently=True):
     if concurrently:
         connection.exec_driver_sql("SET maintenance_work_mem = '256MB'")
     for name, invalid in missing.items():
+        if concurrently and invalid and connection.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_progress_create_index WHERE index_relid = to_regclass(%(n)s)",
+                {"n": name}).scalar():
+            logger.info("  index %s is being built by another session: left to it", name)
+            continue
         started = time.monotonic()
         how = "CREATE INDEX CONCURRENTLY" if concurrently else "CREATE INDEX"
         logger.info("  after the commit: %s %s (the app may run meanwhile; its search scans until it is ready)",

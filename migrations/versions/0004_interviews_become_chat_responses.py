@@ -139,6 +139,7 @@ def import_instances() -> None:
     # pass over every instance.
     op.execute(f"CREATE TEMP TABLE {h.IMPORTED_INSTANCES} (id uuid PRIMARY KEY) ON COMMIT DROP")
     op.execute(f"WITH made AS ({insert} RETURNING id) INSERT INTO {h.IMPORTED_INSTANCES} SELECT id FROM made")
+    op.execute(f"ANALYZE {h.IMPORTED_INSTANCES}")  # its size, for 0007's join to pick the key lookups
 
 
 def noting() -> bool:
@@ -213,6 +214,7 @@ def import_interviews() -> None:
         op.execute(f"WITH written AS ({insert} RETURNING id, CASE WHEN {h.answered_sql('messages_json')} "
                    "THEN COALESCE(interview_start_time, created_at) END AS charged_at) "
                    f"INSERT INTO {h.IMPORTED_CHARGES} SELECT id, charged_at FROM written")
+        op.execute(f"ANALYZE {h.IMPORTED_CHARGES}")
     if h.dialect() == "postgresql":
         # The upgrade's own temporary table, made above; nothing else ever sees it.
         h.execute("DROP TABLE franko_transcripts", "ban-drop-table")
