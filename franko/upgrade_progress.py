@@ -55,12 +55,16 @@ class UpgradeProgress:
             done = self.plan.index(step.revision)  # the revisions before this step's are complete
             self.bar.update(max(0, done - self.bar.pos))
 
-    def before_end(self, connection) -> None:
-        """Inside the transaction, at its end: a dry run reads the upgraded database here, before its rollback."""
+    def close_bar(self) -> None:
+        """End the terminal's bar (it hides the cursor while it shows), also when the upgrade failed."""
         if self.bar is not None:
-            self.bar.update(len(self.plan) - self.bar.pos)
+            self.bar.update(max(0, len(self.plan) - self.bar.pos))
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+    def before_end(self, connection) -> None:
+        """Inside the transaction, at its end: a dry run reads the upgraded database here, before its rollback."""
+        self.close_bar()
         if self.dry_run and self.with_counts:
             self.count_after(connection)
 

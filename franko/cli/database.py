@@ -64,6 +64,7 @@ def upgrade_command(report: bool, backup_dir: str | None, dry_run: bool) -> None
     except (CommandError, RuntimeError) as exc:  # as `flask db upgrade` reports them
         raise click.ClickException(str(exc)) from exc
     finally:
+        progress.close_bar()
         db.engine.dispose()
     if report and not dry_run:  # read after the commit: outside the locked window
         progress.count_after(db.engine)
