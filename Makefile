@@ -6,7 +6,7 @@ FLASK   := $(VENV)/bin/flask --app app
 PORT    ?= 5000
 WORKERS ?= auto
 
-.PHONY: run test test-fast install install-dev chromium redis nginx squawk bench clean
+.PHONY: run test test-fast lint install install-dev chromium redis nginx squawk bench clean
 
 # `make run` needs only what production runs; `make test` adds the test and lint tools.
 install: $(VENV)/.installed
@@ -18,10 +18,12 @@ node_modules/.installed: package.json package-lock.json
 
 install-dev: $(VENV)/.installed-dev node_modules/.installed
 
-$(VENV)/.installed: requirements.txt
+# The pinned requirements are the lock; then Franko itself (franko and migrations, editable: pyproject.toml).
+$(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet -r requirements.txt
+	$(PYTHON) -m pip install --quiet --no-deps -e .
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
@@ -48,11 +50,15 @@ run: install
 	FLASK_DEBUG=1 $(FLASK) franko worker & worker=$$!; trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	FLASK_DEBUG=1 $(FLASK) run --port $(PORT)
 
+# The import contracts (pyproject.toml's [tool.importlinter]): layers, the queue and the CLI group as leaves, no cycles.
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/lint-imports
+
 # The browser tests share one worker (and its Chromium): --dist loadgroup, set in pytest.ini.
-test: install-dev chromium redis nginx
+test: install-dev chromium redis nginx lint
 	$(PYTHON) -m pytest -n $(WORKERS)
 
-test-fast: install-dev
+test-fast: install-dev lint
 	$(PYTHON) -m pytest -n $(WORKERS) -m "not browser and not migrations and not slow"
 
 # The PostgreSQL upgrade script, linted (see bench/README.md and migrations/README for findings).

@@ -19,7 +19,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -30,7 +29,6 @@ from datetime import datetime, timedelta, timezone
 import psycopg
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 ADMIN_EMAIL, PASSWORD = "admin@example.com", "correct horse"

@@ -26,8 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import csrf_token, franko_env, free_port, start_gunicorn, start_worker  # noqa: E402
+from bench.common import csrf_token, franko_env, free_port, start_gunicorn, start_worker  # noqa: E402
 
 ANSWER = "We bake bread for forty cafés in Leeds and deliver every morning before seven."
 GUIDE = "# Bench\n- What do you bake?\n- What is the hardest part?\n- What would help you most?"
@@ -49,7 +48,6 @@ class Receiver(BaseHTTPRequestHandler):
 def seed(database_url: str, hook_url: str) -> uuid.UUID:
     """An owner who wants an email per response, with a webhook on its one instance and credit for every interview."""
     os.environ["DATABASE_URL"] = database_url
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from franko import create_app
     from franko.config import DevelopmentConfig
     from franko.extensions import db

@@ -1,7 +1,7 @@
 """Benchmark: how well a real model writes the summaries and themes, checked against hand-labelled interviews.
 
 The study of `bench/insight_study.py` (ten interviews, five topics, who said what labelled by hand)
-goes into a temporary SQLite database; then the summary job's function (`summarize_and_store`) runs
+goes into a temporary SQLite database; then the summary job (`summarize_response`) runs
 for each response and the themes job's (`refresh`) for the instance, against the OpenAI-compatible
 endpoint given (none: the offline method). It prints the share written by the model (and why each
 other one fell back), whether every quote is verbatim from that interviewee's own answers, each
@@ -19,16 +19,13 @@ import logging
 import os
 import re
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 from datetime import timedelta
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from insight_study import FILLERS, GUIDE, INJECTION_MARK, INTERVIEWS, QUESTIONS, TOPICS, TRUTH  # noqa: E402
+from bench.insight_study import FILLERS, GUIDE, INJECTION_MARK, INTERVIEWS, QUESTIONS, TOPICS, TRUTH  # noqa: E402
 
 
 class Recorder(logging.Handler):
@@ -92,13 +89,13 @@ def is_filler(label: str) -> bool:
 
 def run_summaries(ids: dict, recorder: Recorder) -> dict:
     from franko.extensions import db
-    from franko.insights.summaries import summarize_and_store
+    from franko.insights.jobs import summarize_response
     from franko.models import ChatResponse
 
     rows, times = [], []
     for response_id, name in ids.items():
         began = time.perf_counter()
-        summarize_and_store(response_id, force=True)
+        summarize_response(response_id, force=True)
         times.append(time.perf_counter() - began)
         summary = db.session.get(ChatResponse, uuid.UUID(response_id)).summary
         db.session.commit()
@@ -189,7 +186,8 @@ def main() -> None:
                     "FRANKO_LLM_TIMEOUT": str(args.timeout)})
     os.environ.update(env)
     from franko import create_app
-    from franko.insights.themes import compute, refresh, sources_of
+    from franko.insights.jobs import refresh_themes
+    from franko.insights.themes import compute, sources_of
     from franko.extensions import db
     from franko.models import ChatInstance
 
@@ -205,7 +203,7 @@ def main() -> None:
         print("hand labels: " + "; ".join(f"{t} {len(TRUTH[t] & set(names))}" for t in TOPICS))
         print_summaries(run_summaries(ids, recorder))
         began = time.perf_counter()
-        refresh(str(instance_id), force=True)
+        refresh_themes(str(instance_id), force=True)
         seconds = time.perf_counter() - began
         themes = db.session.get(ChatInstance, instance_id).themes
         print_themes("Themes", themes, ids, seconds, recorder.take())

@@ -26,7 +26,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
 
 import sqlalchemy as sa  # noqa: E402
 

@@ -18,7 +18,6 @@ import signal
 import socket
 import statistics
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -28,7 +27,6 @@ import psycopg
 import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 QUESTIONS = 20  # each interview answers this many questions, then a new interview starts

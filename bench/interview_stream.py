@@ -30,7 +30,6 @@ import psycopg
 import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
 from bench.interview_roundtrip import PG, create_schema, free_port  # noqa: E402
 
 QUESTIONS = ["What do you do?", "What is the hardest part of it?", "What have you tried?", "What would help?",
@@ -216,8 +215,8 @@ def main() -> None:
                          " VALUES (%s, 'bench', %s, now(), now())", (instance_id, GUIDE))
 
         llm_port, app_port = free_port(), free_port()
-        processes.append(subprocess.Popen([sys.executable, __file__, "--serve-llm", str(llm_port),
-                                           "--reply-seconds", str(args.reply_seconds)], start_new_session=True))
+        processes.append(subprocess.Popen([sys.executable, "-m", "bench.interview_stream", "--serve-llm", str(llm_port),
+                                           "--reply-seconds", str(args.reply_seconds)], cwd=ROOT, start_new_session=True))
         llm_url = f"http://127.0.0.1:{llm_port}/v1"
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-only-secret", "FRANKO_INSECURE_COOKIES": "1",
                "FRANKO_INTERVIEW_RATE_LIMIT": "1000000 per minute", "FLASK_DEBUG": "0",

@@ -27,9 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import ROOT, csrf_token, franko_env, free_port, wait_for_port  # noqa: E402
-from completion import ANSWER, seed  # noqa: E402
+from bench.common import ROOT, csrf_token, franko_env, free_port, wait_for_port  # noqa: E402
+from bench.completion import ANSWER, seed  # noqa: E402
 
 lock = threading.Lock()
 completed_at: dict[str, float] = {}  # response id -> when its completing request answered

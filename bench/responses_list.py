@@ -17,7 +17,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -26,7 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 import psycopg
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 BIG, SMALL = 100_000, 100

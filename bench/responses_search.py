@@ -17,17 +17,14 @@ import argparse
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import date, timedelta
 
 import psycopg
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-sys.path.insert(0, os.path.join(ROOT, "bench"))
 
-from responses_list import PG, create_tables_and_owner, free_port, log_in, run_round, wait_for  # noqa: E402
+from bench.responses_list import PG, create_tables_and_owner, free_port, log_in, run_round, wait_for  # noqa: E402
 
 BIG, SMALL = 100_000, 100
 HARD_TIMEOUT = 600

@@ -1,6 +1,6 @@
 """Benchmark: `flask db upgrade` on a large legacy PostgreSQL database against a plain-copy floor.
 
-    .venv/bin/python bench/upgrade.py [--scale 1] [--scale 0.1] [--repeat 3] [--readers] [--cli] [--keep-template]
+    .venv/bin/python -m bench.upgrade [--scale 1] [--scale 0.1] [--repeat 3] [--readers] [--cli] [--keep-template]
 
 At scale 1 the legacy database has 19,000 users (1,000 of them a second user of the same person,
 email in another case; 1,000 merging into a platform profile by email), 12,000 profiles, 90,000
@@ -14,6 +14,7 @@ the same template database. Only 127.0.0.1 is used; every database made here is 
 """
 import argparse
 import os
+import subprocess
 import sys
 import time
 
@@ -21,11 +22,9 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-sys.path.insert(0, os.path.join(ROOT, "migrations"))
 
-import legacy_schema  # noqa: E402
-import legacy_transcript  # noqa: E402
+from migrations import legacy_schema  # noqa: E402
+from migrations import legacy_transcript  # noqa: E402
 
 BASE = {"users": 18_000, "profiles": 12_000, "merged": 2_000, "by_email": 1_000, "twins": 1_000,
         "chats": 90_000, "interviews": 30_000, "todos": 5_000, "conversations": 3_000, "reservations": 3_000}
@@ -235,8 +234,6 @@ def time_upgrade(url):
 
 def time_cli(url):
     """`flask franko upgrade` as an operator runs it: a new process, its start and exit included."""
-    import subprocess
-
     env = dict(os.environ, DATABASE_URL=make_url(url).set(drivername="postgresql").render_as_string(hide_password=False),
                FLASK_DEBUG="1")
     flask = os.path.join(os.path.dirname(sys.executable), "flask")

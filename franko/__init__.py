@@ -12,14 +12,17 @@ from flask import Flask  # noqa: E402
 from franko import config as config_module  # noqa: E402
 
 
+# Each part is imported inside the function that registers it: importing any franko module runs this file
+# first, so a top-level import of a feature here would import the features before the models they use.
+
+
 class ConfigError(RuntimeError):
     """A setting production cannot run without; `app.py` prints it as one line and exits."""
 
 
 def create_app(config_class=None) -> Flask:
-    """Build the app: configuration, extensions, blueprints, CLI, template helpers."""
-    app = Flask(__name__, instance_relative_config=True,
-                template_folder="../templates", static_folder="../static")
+    """Build the app: configuration, extensions, the features (each registers its blueprint, jobs, commands), helpers."""
+    app = Flask(__name__, instance_relative_config=True)  # templates/ and static/ are the package's own
     app.config.from_object(config_class or default_config())
     configure_database(app)
     configure_outbox(app)
@@ -29,7 +32,7 @@ def create_app(config_class=None) -> Flask:
     configure_proxy(app)
     register_request_guards(app)  # first: the raw body is checked before anything parses it
     register_extensions(app)
-    register_blueprints(app)
+    register_features(app)
     register_commands(app)
     register_template_helpers(app)
     register_shell_context(app)
@@ -117,26 +120,20 @@ def register_request_guards(app: Flask) -> None:
     inputs.init_app(app)
 
 
-def register_blueprints(app: Flask) -> None:
-    from franko import (admin, auth, billing, errors, instances, interview, mail, main, notifications, profile,
-                        responses, webhooks)
+def register_features(app: Flask) -> None:
+    """Each feature registers its own blueprint, jobs and commands (`<feature>.init_app`), in this order."""
+    from franko import (admin, auth, billing, errors, insights, instances, interview, mail, main, notifications,
+                        profile, responses, webhooks)
 
-    app.register_blueprint(errors.bp)
-    app.register_blueprint(main.bp)
-    app.register_blueprint(auth.bp, url_prefix="/auth")
-    app.register_blueprint(profile.bp, url_prefix="/profile")
-    app.register_blueprint(instances.bp, url_prefix="/instances")
-    app.register_blueprint(responses.bp)  # /instances/<id>/responses and /responses/<id>
-    app.register_blueprint(interview.bp, url_prefix="/i")  # public, no login
-    app.register_blueprint(billing.bp, url_prefix="/billing")
-    app.register_blueprint(admin.bp, url_prefix="/admin")
-    app.register_blueprint(mail.bp, url_prefix="/dev")  # the outbox, only without a mail server
-    app.register_blueprint(notifications.bp, url_prefix="/profile/notifications")
-    app.register_blueprint(webhooks.bp)  # /instances/<id>/webhook
+    for feature in (errors, main, auth, profile, instances, responses, interview, insights, billing, admin, mail,
+                    notifications, webhooks):
+        feature.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
-    from franko.cli import franko_cli
+    """`flask franko …`: the features added theirs; the database's (backup, upgrade, verify, archive) and the demo's here."""
+    from franko.cli import database, demo  # noqa: F401 — importing them adds their commands to franko_cli
+    from franko.commands import franko_cli
 
     app.cli.add_command(franko_cli)
 

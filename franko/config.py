@@ -1,7 +1,7 @@
 """Configuration classes: every setting comes from the environment (a `.env` in development)."""
 import os
 
-from franko.plans import DEFAULT_PLANS
+from franko.plan_names import DEFAULT_PLANS
 
 
 def database_url(default: str | None) -> str | None:

@@ -1,6 +1,11 @@
-"""Engine settings that make SQLite behave like the production database, and SQL text helpers."""
+"""Engine settings that make SQLite behave like the production database, SQL text helpers, and a page of rows."""
+from dataclasses import dataclass
+
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+
+from franko.extensions import db
 
 _configured: set[int] = set()
 # SQLite: the worker's transactions take the write lock at BEGIN (`flask franko worker` sets this). A
@@ -40,9 +45,18 @@ def escape_like(text: str) -> str:
 
 def insert_ignoring_duplicates(model, **values):
     """INSERT … ON CONFLICT DO NOTHING for `model` (PostgreSQL or SQLite): a second insert of the same key is a no-op."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    from franko.extensions import db
-
     module = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     return module.insert(model).values(**values).on_conflict_do_nothing()
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing (responses, webhook deliveries): its rows, its number, whether another follows."""
+
+    items: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1

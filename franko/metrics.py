@@ -15,6 +15,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.core import GaugeMetricFamily
 
+from franko.extensions import limiter
+
 log = logging.getLogger("franko.metrics")
 OWN = CollectorRegistry(auto_describe=True)  # Franko's counters, apart from the library's default registry
 TURN_BUCKETS = (0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120)
@@ -96,9 +98,10 @@ class QueueCollector:
 
 
 def queue_summary() -> dict:
-    """Counts by state and the oldest due job's age; {} when the queue's store does not answer."""
-    from franko.jobs.admin import summary  # imported here: the metrics module is loaded before the features
-
+    """Counts by state and the oldest due job's age (the reader the job queue registered); {} when it does not answer."""
+    summary = current_app.extensions.get("franko_queue_summary")
+    if summary is None:
+        return {}
     try:
         found = summary()
         return {"waiting": found.waiting, "running": found.running, "failed": found.failed,
@@ -135,8 +138,6 @@ def metrics_view():
 
 def init_app(app: Flask) -> None:
     """Time every request and serve /metrics (outside rate limits and CSRF: Prometheus only reads)."""
-    from franko.extensions import limiter
-
     app.before_request(start_timer)
     app.after_request(observe_request)
     app.add_url_rule("/metrics", "metrics", limiter.exempt(metrics_view))

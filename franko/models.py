@@ -1,16 +1,17 @@
 """The data model: the spec's three tables, plus the upgrade's archive, Stripe's processed events and the coverage records."""
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from franko.clock import utcnow  # noqa: F401 — also franko.models.utcnow, as before
 from franko.conversation import Conversation, ConversationType
 from franko.extensions import db
 from franko.guide import Guide, guide_title, parse_guide
-from franko.insights.types import JSONRecord, Summary, Themes
-from franko.plans import PlanName
+from franko.insight_values import JSONRecord, Summary, Themes
+from franko.plan_names import PlanName
 
 MEMBERSHIP = sa.Enum(*(plan.value for plan in PlanName), name="membership")
 RESPONSE_STATUSES = ("in_progress", "completed", "abandoned")
@@ -21,11 +22,6 @@ NOTIFY_MODES = ("off", "each", "daily")  # profiles.notify_mode: no email, one p
 RESPONSE_SEARCH_SQL = ("lower((((((COALESCE(interviewee_first_name, ''::text) || ' '::text) "
                        "|| COALESCE(interviewee_second_name, ''::text)) || ' '::text) "
                        "|| COALESCE(interviewee_email, ''::text)) || ' '::text) || COALESCE(messages_json, ''::text))")
-
-
-def utcnow() -> datetime:
-    """Now in UTC, naive: the database columns are `timestamp` (without time zone), kept in UTC."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class TimestampMixin:

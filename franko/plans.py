@@ -26,21 +26,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-
-class PlanName(enum.StrEnum):
-    """The plans, in order (the `membership` enum of the database)."""
-
-    FREE = "free"
-    STARTER = "starter"
-    PRO = "pro"
-
-
-PLAN_NAMES = tuple(PlanName)
-DEFAULT_PLANS = {
-    PlanName.FREE.value: {"responses": 10, "instances": 1},
-    PlanName.STARTER.value: {"responses": 100, "instances": 5},
-    PlanName.PRO.value: {"responses": 1000, "instances": 50},
-}
+from franko.clock import utcnow
+from franko.extensions import db
+from franko.models import Profile
+from franko.plan_names import DEFAULT_PLANS, PLAN_NAMES, PlanName  # noqa: F401 — the plans' names, re-exported
 
 
 @dataclass(frozen=True)
@@ -122,8 +111,6 @@ class Usage:
 
 
 def usage(profile, now: datetime | None = None) -> Usage:
-    from franko.models import utcnow
-
     return Usage(profile.total_responses_used_this_month or 0, profile.total_responses_available or 0,
                  profile.monthly_responses_quota or 0, period_end(profile, now or utcnow()))
 
@@ -155,20 +142,14 @@ class Change(enum.Enum):
 
 
 def _profiles():
-    from franko.models import Profile
-
     return Profile.__table__
 
 
 def _execute(stmt):
-    from franko.extensions import db
-
     return db.session.execute(stmt)
 
 
 def _now():
-    from franko.models import utcnow
-
     return utcnow()
 
 

@@ -1,11 +1,11 @@
 """Template filters and globals shared by every page."""
 from datetime import datetime, timezone
 
-from flask import Flask, current_app
-from flask_login import current_user
+from flask import Flask
 from markupsafe import Markup
 
 from franko import guide
+from franko.admin.decorators import is_admin
 from franko.insights.themes import theme_links
 from franko.mail.services import outbox_enabled
 from franko.plans import charge_explanation, usage
@@ -39,10 +39,3 @@ def format_minutes(value: int | None) -> str:
         return "—"
     return f"{value} min" if value < 60 else f"{value // 60} h {value % 60:02d} min"
 
-
-def is_admin() -> bool:
-    """Whether the logged-in user's email is one of FRANKO_ADMIN_EMAILS *and verified* (§6): typing an
-    admin's address into sign-up or the profile grants nothing until the link sent there is followed."""
-    if not current_user.is_authenticated or not current_user.email or not current_user.email_verified:
-        return False
-    return current_user.email.lower() in current_app.config["FRANKO_ADMIN_EMAILS"]

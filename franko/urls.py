@@ -1,5 +1,5 @@
 """Absolute links for emails and the CLI, built on FRANKO_BASE_URL, never on a request's Host header."""
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context, request, url_for
 
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 
@@ -10,8 +10,6 @@ def base_url() -> str:
     if configured:
         return configured.rstrip("/")
     if has_request_context():
-        from flask import request
-
         return request.host_url.rstrip("/")
     return DEVELOPMENT_BASE_URL
 

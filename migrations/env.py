@@ -1,6 +1,4 @@
 import logging
-import os
-import sys
 import time
 from logging.config import fileConfig
 
@@ -37,8 +35,6 @@ def get_engine_url():
 # from myapp import mymodel
 # target_metadata = mymodel.Base.metadata
 config.set_main_option('sqlalchemy.url', get_engine_url())
-# The revisions share the frozen legacy schema and SQL helpers kept beside this file.
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 target_db = current_app.extensions['migrate'].db
 
 # other values from the config, defined by the needs of env.py,

@@ -9,7 +9,8 @@ re-pointing (0003), the report and the downgrade find them.
 """
 from alembic import op
 
-import legacy_sql as h
+from migrations import legacy_schema
+from migrations import legacy_sql as h
 
 MERGE_SOURCE = "user:account"          # a user merged into another account: {account, email, reason}
 MERGED_PROFILE_SOURCE = "profiles:merged_user"  # an existing profile users were mapped to: its email before
@@ -46,8 +47,6 @@ def preflight() -> None:
 
 
 def missing_columns() -> list[str]:
-    import legacy_schema
-
     problems = []
     for logical, table in legacy_schema.names(h.spelling()).items():
         have = set(h.columns(table))

@@ -11,8 +11,8 @@ import time
 import sqlalchemy as sa
 from alembic import context, op
 
-import legacy_schema
-from legacy_schema import q  # noqa: F401  (the revisions quote names through this module)
+from migrations import legacy_schema, legacy_transcript
+from migrations.legacy_schema import q  # noqa: F401  (the revisions quote names through this module)
 
 ARCHIVE = "legacy_archive"
 BASELINE_RECORD = "franko:baseline"  # the archive row in which the baseline says what it found
@@ -169,8 +169,6 @@ def derived_uuid_sql(*parts: str) -> str:
 
 def register_sqlite_functions() -> None:
     """What SQLite lacks: md5, and the legacy transcript parser (deterministic, so the planner may cache)."""
-    import legacy_transcript
-
     raw = op.get_bind().connection.driver_connection
     raw.create_function("franko_md5", 1, lambda s: hashlib.md5(s.encode("utf-8")).hexdigest(), deterministic=True)
     raw.create_function("franko_transcript", 3, legacy_transcript.messages_json, deterministic=True)

@@ -1,6 +1,12 @@
 """Admins: every organisation's usage against its quotas."""
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint("admin", __name__)
 
-from franko.admin import queue, routes  # noqa: E402,F401
+
+def init_app(app: Flask) -> None:
+    """Register its blueprint on `app`."""
+    # Imported here, not above: importing franko.admin's services must not load its routes.
+    from franko.admin import queue, routes  # noqa: F401
+
+    app.register_blueprint(bp, url_prefix="/admin")

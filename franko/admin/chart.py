@@ -6,7 +6,8 @@ import sqlalchemy as sa
 
 from franko.charts import CHART_STYLE, render_svg
 from franko.extensions import db
-from franko.models import ChatResponse, utcnow
+from franko.models import ChatResponse
+from franko.clock import utcnow
 
 DAYS = 90
 

@@ -10,7 +10,8 @@ from franko.admin.decorators import admin_required
 from franko.admin.forms import ChangePlanForm, GrantCreditsForm
 from franko.extensions import db
 from franko.inputs import bounded_int
-from franko.models import Profile, utcnow
+from franko.models import Profile
+from franko.clock import utcnow
 from franko.plans import Change, usage
 
 DEFAULT_PER_PAGE = 50
@@ -72,6 +73,7 @@ def grant_credits(user_id: str):
     if not form.validate_on_submit():
         return _render_organisation(profile, form, ChangePlanForm(plan=profile.membership), status=400)
     after = services.grant_credits(user_id, form.amount.data, admin=current_user.email)
+    db.session.commit()
     flash(f"Granted {form.amount.data:,} responses: {after:,} now available.", "success")
     return redirect(url_for("admin.organisation", user_id=user_id))
 
@@ -84,6 +86,7 @@ def change_plan(user_id: str):
     if not form.validate_on_submit():
         return _render_organisation(profile, GrantCreditsForm(), form, status=400)
     outcome = services.change_plan(user_id, form.plan.data, form.new_period.data, admin=current_user.email)
+    db.session.commit()
     if outcome is Change.UNCHANGED:
         flash(f"Already on the {form.plan.data} plan: nothing changed.", "info")
     else:

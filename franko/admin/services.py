@@ -167,7 +167,6 @@ def organisation_counts(user_id: str) -> dict[str, int]:
 def grant_credits(user_id: str, amount: int, admin: str) -> int | None:
     """Add `amount` responses to this period's balance (`plans.grant`); returns the new balance (None: no such profile)."""
     after = plans.grant(user_id, amount)
-    db.session.commit()
     if after is not None:
         current_app.logger.info("admin %s granted %d credits to %s: available %d -> %d",
                                 admin, amount, user_id, after - amount, after)
@@ -179,11 +178,10 @@ PLAN_FIELDS = ("membership", "monthly_responses_quota", "total_chat_instances_av
 
 
 def change_plan(user_id: str, plan: str, new_period: bool, admin: str) -> plans.Change:
-    """Put the organisation on `plan` (`plans.change_plan`), logged with the numbers before and after."""
+    """Put the organisation on `plan` (`plans.change_plan`), logged with the numbers before and after (the caller commits)."""
     numbers = sa.select(*(P[f] for f in PLAN_FIELDS)).where(P.user_id == user_id)
     before = db.session.execute(numbers.with_for_update()).first()  # the row held until the commit
     outcome = plans.change_plan(user_id, plan, new_period=new_period)
-    db.session.commit()
     if outcome is plans.Change.CHANGED:
         after = db.session.execute(numbers).first()
         current_app.logger.info("admin %s changed the plan of %s%s: %s", admin, user_id,

@@ -3,7 +3,7 @@ import click
 from flask import current_app
 
 from franko.auth.services import find_account, make_login_token
-from franko.cli import franko_cli
+from franko.commands import franko_cli
 from franko.urls import external_url
 
 

@@ -3,7 +3,7 @@ from flask import current_app
 
 from franko.auth.sessions import renew_session
 from franko.auth.services import make_email_token, make_login_token
-from franko.mail.services import send_template
+from franko.mail.jobs import send_template
 from franko.models import Profile
 from franko.urls import external_url
 

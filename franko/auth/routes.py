@@ -69,7 +69,7 @@ def login():
         if profile is None:
             form.password.errors.append("Wrong email or password.")
         else:
-            sessions.log_in(profile, remember=form.remember.data)
+            sessions.log_in(profile, remember=form.remember.data)  # commits the session (and a re-hashed password)
             flash("You are logged in.", "success")
             return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)

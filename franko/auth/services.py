@@ -8,7 +8,8 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 
 from franko.auth.passwords import hash_password, is_legacy_hash, verify_password
 from franko.extensions import db
-from franko.models import Profile, utcnow
+from franko.models import LoginSession, Profile
+from franko.clock import utcnow
 from franko.plans import PlanName, start_on_plan
 
 
@@ -26,13 +27,13 @@ def create_account(email: str, password: str) -> Profile:
 
 
 def authenticate(email: str, password: str) -> Profile | None:
-    """The profile if the password is right; a legacy bcrypt hash is replaced by the app's scheme."""
+    """The profile if the password is right; a legacy bcrypt hash is replaced by the app's scheme (the caller commits)."""
     profile = find_by_email(email)
     if profile is None or not verify_password(profile.password_hash, password):
         return None
     if is_legacy_hash(profile.password_hash):
         profile.password_hash = hash_password(password)
-        db.session.commit()
+        db.session.flush()
     return profile
 
 
@@ -107,10 +108,16 @@ class EmailTaken(Exception):
     """Another account has had this address verified or registered meanwhile."""
 
 
+def newest_session_id(user_id: str) -> str | None:
+    """The digest of the profile's most recently started session (None without one)."""
+    return db.session.scalar(
+        sa.select(LoginSession.id).where(LoginSession.user_id == user_id)
+        .order_by(LoginSession.created_at.desc(), LoginSession.id.desc()).limit(1)
+    )
+
+
 def _change_fingerprint(user_id: str) -> str:
     """Names the profile's newest login session without revealing it: asking for a change renews it."""
-    from franko.auth.sessions import newest_session_id
-
     newest = newest_session_id(user_id) or "no-session"
     return hashlib.sha256(("email-change:" + newest).encode("utf-8")).hexdigest()[:24]
 

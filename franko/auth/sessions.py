@@ -52,14 +52,6 @@ def end_sessions(user_id: str, keep: str | None = None) -> int:
     return db.session.execute(statement).rowcount
 
 
-def newest_session_id(user_id: str) -> str | None:
-    """The digest of the profile's most recently started session (None without one)."""
-    return db.session.scalar(
-        sa.select(LoginSession.id).where(LoginSession.user_id == user_id)
-        .order_by(LoginSession.created_at.desc(), LoginSession.id.desc()).limit(1)
-    )
-
-
 def renew_session(profile: Profile) -> None:
     """Give this browser a new session token (its old row ends), commit, and set the new cookie.
 

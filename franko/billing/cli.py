@@ -2,7 +2,7 @@
 import click
 import sqlalchemy as sa
 
-from franko.cli import franko_cli
+from franko.commands import franko_cli
 from franko.extensions import db
 from franko.models import Profile
 from franko.plans import PLAN_NAMES, Change, PlanName, change_plan, start_new_period

@@ -1,9 +1,10 @@
 """Stripe Checkout and the customer portal: the only places Franko calls Stripe's API."""
 import stripe
-from flask import current_app, url_for
+from flask import current_app
 
 from franko.models import Profile
 from franko.plans import Plan, PlanName, all_plans
+from franko.urls import external_url
 
 
 class BillingNotConfigured(Exception):
@@ -41,7 +42,7 @@ def has_paid_subscription(profile: Profile) -> bool:
 
 def create_checkout_session(profile: Profile, plan: Plan) -> str:
     """A Checkout session selling `plan` to `profile`; returns the URL to send the browser to."""
-    back = url_for("billing.index", _external=True)
+    back = external_url("billing.index")  # on FRANKO_BASE_URL, never the request's Host header
     params: dict = {
         "mode": "subscription",
         "line_items": [{"price": plan.price, "quantity": 1}],
@@ -65,6 +66,6 @@ def create_portal_session(profile: Profile) -> str:
     """A customer-portal session for a known Stripe customer; returns its URL."""
     session = stripe_client().v1.billing_portal.sessions.create({
         "customer": profile.stripe_customer_id,
-        "return_url": url_for("billing.index", _external=True),
+        "return_url": external_url("billing.index"),
     })
     return session.url

@@ -13,9 +13,9 @@ from alembic.util import CommandError
 from flask import current_app
 
 from franko import integrity, upgrade_report
-from franko.upgrade_progress import UpgradeProgress
-from franko.cli import franko_cli
+from franko.commands import franko_cli
 from franko.extensions import db
+from franko.upgrade_progress import UpgradeProgress
 
 
 @franko_cli.command("backup")

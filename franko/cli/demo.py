@@ -5,14 +5,15 @@ import click
 
 from franko.auth.passwords import hash_password
 from franko.auth.services import find_by_email
-from franko.cli import franko_cli
+from franko.commands import franko_cli
 from franko.conversation import Conversation
 from franko.extensions import db
 from franko.guide import parse_guide
 from franko.insights.jobs import queue_insights
 from franko.interview.progress import sync_records
 from franko.interview.services import clean_transcript
-from franko.models import ChatInstance, ChatResponse, GuideVersion, Profile, utcnow
+from franko.models import ChatInstance, ChatResponse, GuideVersion, Profile
+from franko.clock import utcnow
 from franko.plans import PlanName, start_on_plan
 
 DEMO_EMAIL = "demo@example.com"

@@ -1,11 +1,13 @@
-"""One handler for every HTTP error, rendering templates/errors/error.html; a lost database is a 503."""
+"""One handler for every HTTP error, rendering templates/errors/error.html; a lost database is a 503; NotFound a 404."""
 import logging
 
 import sqlalchemy as sa
 from flask import g, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from franko.errors import bp
+from franko.exceptions import NotFound
 from franko.extensions import db, login_manager
 
 log = logging.getLogger("franko.errors")
@@ -35,6 +37,12 @@ def http_error(error: HTTPException):
         db.session.rollback()
     code = error.code or 500
     return error_page(code, error.name, MESSAGES.get(code, error.description))
+
+
+@bp.app_errorhandler(NotFound)
+def not_found(error: NotFound):
+    """A service's NotFound or NotOwned (another owner's looks missing): the 404 page."""
+    return http_error(HTTPNotFound())
 
 
 def is_connection_error(error: Exception) -> bool:

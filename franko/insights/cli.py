@@ -3,7 +3,7 @@ import uuid
 
 import click
 
-from franko.cli import franko_cli
+from franko.commands import franko_cli
 from franko.insights.jobs import queue_insights
 
 

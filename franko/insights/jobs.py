@@ -11,14 +11,25 @@ from franko.models import ChatResponse
 
 @job()
 def summarize_response(response_id: str, force: bool = False) -> str | None:
-    """Write the response's summary; returns its instance's id (None: the response is gone)."""
-    return summaries.summarize_and_store(response_id, force)
+    """Write the response's summary (safe to run twice); returns its instance's id (None: the response is gone)."""
+    pending = summaries.summary_to_make(response_id, force)
+    db.session.commit()  # no transaction open while the model thinks
+    if pending is None:
+        return None
+    if pending.material is not None:
+        summaries.store_summary(response_id, pending.stored, summaries.summarize(pending.material, pending.llm))
+        db.session.commit()
+    return pending.instance_id
 
 
 @job()
 def refresh_themes(instance_id: str, force: bool = False) -> None:
-    """Recompute the themes across the instance's completed responses."""
-    themes.refresh(instance_id, force)
+    """Recompute the themes across the instance's completed responses (safe to run twice)."""
+    pending = themes.themes_to_make(instance_id, force)
+    db.session.commit()  # no transaction open while the model thinks
+    if pending is not None and pending.sources is not None:
+        themes.store_themes(pending.instance_id, pending.stored, themes.compute(pending.sources, pending.llm))
+        db.session.commit()
 
 
 def queue_insights(missing: bool, instance_id: uuid.UUID | None = None) -> tuple[int, int]:

@@ -12,10 +12,9 @@ import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
-if TYPE_CHECKING:  # the interview package imports the insight jobs: no import of it at load time
-    from franko.interview.agent import LLMSettings
+from franko.llm import LLMSettings, llm_settings
 
 log = logging.getLogger(__name__)
 MAX_PROMPT_CHARS = 24_000  # what one request carries at most; longer material is cut (and said so)
@@ -31,8 +30,6 @@ class UnusableReply(ValueError):
 
 def settings(config: Mapping[str, Any]) -> LLMSettings | None:
     """The model to ask, None when none is configured (the offline method then)."""
-    from franko.interview.agent import llm_settings
-
     return llm_settings(config)
 
 

@@ -24,20 +24,19 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
-
 import sqlalchemy as sa
 from flask import current_app
 
 from franko.conversation import Conversation
 from franko.extensions import db
+from franko.guide_versions import guide_of
 from franko.insights import llm as model
 from franko.insights.text import content_words, join_words, sentences, snap_quote, words
-from franko.insights.types import Summary
-from franko.models import ChatResponse, utcnow
+from franko.insight_values import Summary
+from franko.llm import LLMSettings
+from franko.models import ChatResponse
+from franko.clock import utcnow
 
-if TYPE_CHECKING:
-    from franko.interview.agent import LLMSettings
 
 log = logging.getLogger(__name__)
 NO_ANSWERS = "The interviewee gave no answers."
@@ -255,14 +254,22 @@ def same(a: Summary | None, b: Summary | None) -> bool:
     return a is not None and b is not None and (a.text, a.quotes, a.by) == (b.text, b.quotes, b.by)
 
 
-def summarize_and_store(response_id: str, force: bool = False) -> str | None:
-    """Compute and store the summary of a response; returns its instance id (None: no such response).
+@dataclass(frozen=True)
+class PendingSummary:
+    """What a response's summary needs, read first, so that no transaction stays open while the model thinks."""
+
+    instance_id: str
+    stored: Summary | None
+    material: Material | None  # None: the stored summary is current (made by today's method after the interview)
+    llm: LLMSettings | None
+
+
+def summary_to_make(response_id: str, force: bool = False) -> PendingSummary | None:
+    """Read what summarizing the response needs (None: no such response); its job then commits, asks, stores.
 
     Safe to run twice: a summary already made by today's method after the interview ended is kept
-    (unless `force`), and an unchanged result is not written again.
+    (unless `force`).
     """
-    from franko.instances.versions import guide_of
-
     response = db.session.get(ChatResponse, uuid.UUID(str(response_id)))
     if response is None:
         return None
@@ -271,15 +278,16 @@ def summarize_and_store(response_id: str, force: bool = False) -> str | None:
     stored = response.summary
     if (not force and stored is not None and stored.by == ("model" if llm else "offline")
             and stored.at >= (response.interview_end_time or datetime.min)):
-        return instance_id
+        return PendingSummary(instance_id, stored, None, llm)
     material = material_of(response, [q.plain for q in guide_of(response, response.instance).questions])
-    db.session.commit()  # no transaction open while the model thinks
-    summary = summarize(material, llm)
+    return PendingSummary(instance_id, stored, material, llm)
+
+
+def store_summary(response_id: str, stored: Summary | None, summary: Summary) -> None:
+    """Write the summary, unless it is what is stored already (the caller commits)."""
     if same(stored, summary):
-        return instance_id
+        return
     db.session.execute(
         sa.update(ChatResponse).where(ChatResponse.id == uuid.UUID(str(response_id)))
         .values(summary=summary, updated_at=ChatResponse.updated_at)  # not the interview's activity
         .execution_options(synchronize_session=False))
-    db.session.commit()
-    return instance_id

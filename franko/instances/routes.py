@@ -5,6 +5,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from franko.exceptions import AtCap
 from franko.extensions import db
 from franko.guide import parse_guide
 from franko.instances import bp
@@ -13,7 +14,7 @@ from franko.instances.services import (
     GUIDE_MAX_LENGTH, cap_message, count_responses, create_instance, delete_instance, get_owned_instance, list_instances,
     public_link, update_guide,
 )
-from franko.instances.versions import compare, list_versions, version_text
+from franko.guide_versions import compare, list_versions, version_text
 from franko.insights.coverage import coverage_chart_svg, find_version, instance_coverage
 
 
@@ -37,10 +38,13 @@ def new():
         if form.preview.data:
             preview = parse_guide(form.interview_guide.data)
         else:
-            instance = create_instance(current_user.user_id, form.interview_guide.data)
-            if instance is None:
+            try:
+                instance = create_instance(current_user.user_id, form.interview_guide.data)
+            except AtCap:
+                db.session.rollback()
                 flash(cap_message(current_user), "warning")
                 return redirect(url_for("instances.index"))
+            db.session.commit()
             flash("Your chat instance is ready. Share its link to start interviews.", "success")
             return redirect(url_for("instances.show", instance_id=instance.id))
     return render_template("instances/new.html", form=form, preview=preview, at_cap=at_cap(),
@@ -93,6 +97,7 @@ def edit(instance_id: uuid.UUID):
         else:
             before = instance.interview_guide
             number = update_guide(instance, form.interview_guide.data)
+            db.session.commit()
             changed = instance.interview_guide != before
             flash(f"The interview guide is saved as version {number}. Interviews already running continue on "
                   "the version they started on." if changed else "The interview guide is unchanged.", "success")
@@ -128,6 +133,7 @@ def delete(instance_id: uuid.UUID):
         title = instance.title
         try:
             deleted = delete_instance(instance)
+            db.session.commit()
         except IntegrityError:  # an interview started on this instance while it was being deleted
             db.session.rollback()
             flash("A new interview started on this instance just now; nothing was deleted. Try again.", "warning")

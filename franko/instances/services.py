@@ -1,25 +1,27 @@
 """Chat-instance rules: the public link, listing, creating, editing the guide (a new version), deleting.
 
-The guide itself is read by `franko.guide.parse_guide`, and by nothing else.
+The guide itself is read by `franko.guide.parse_guide`, and by nothing else. Like every service,
+these flush and never commit: the route commits.
 """
 import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import url_for
 
+from franko.exceptions import AtCap, NotOwned
 from franko.extensions import db
-from franko.instances.versions import record_version
+from franko.guide_versions import record_version
 from franko.models import ChatInstance, ChatResponse, GuideVersion, Profile, WebhookDelivery
 from franko.plans import PlanName, release_instance_slot, take_instance_slot
+from franko.urls import external_url
 
 GUIDE_MAX_LENGTH = 20_000
 
 
-def public_link(instance: ChatInstance | uuid.UUID | str, external: bool = True) -> str:
-    """The link interviewees open (`interview.start`, at /i/<id>)."""
+def public_link(instance: ChatInstance | uuid.UUID | str) -> str:
+    """The link interviewees open (`interview.start`, at /i/<id>), on FRANKO_BASE_URL."""
     instance_id = instance.id if isinstance(instance, ChatInstance) else instance
-    return url_for("interview.start", instance_id=instance_id, _external=external)
+    return external_url("interview.start", instance_id=instance_id)
 
 
 @dataclass(frozen=True)
@@ -50,20 +52,18 @@ def count_responses(instance_id: uuid.UUID) -> int:
     ) or 0
 
 
-def create_instance(user_id: str, guide: str | None) -> ChatInstance | None:
-    """A new instance in the owner's free slot, or None (nothing changed) at the plan's cap.
+def create_instance(user_id: str, guide: str | None) -> ChatInstance:
+    """A new instance in the owner's free slot; AtCap (nothing changed) at the plan's cap.
 
-    The slot and the row are written in one transaction, so a refused or failed insert never
-    leaves a slot taken.
+    The slot and the row are written in the caller's transaction, so a refused or failed insert
+    never leaves a slot taken.
     """
     if not take_instance_slot(user_id):
-        db.session.rollback()
-        return None
+        raise AtCap()
     instance = ChatInstance(id=uuid.uuid4(), user_id=user_id, interview_guide=clean_guide(guide))
     db.session.add(instance)
     db.session.flush()
     record_version(instance)
-    db.session.commit()
     return instance
 
 
@@ -71,9 +71,7 @@ def update_guide(instance: ChatInstance, guide: str | None) -> int | None:
     """Save the guide; a changed text becomes a new version (running interviews keep theirs). Returns its number."""
     instance.interview_guide = clean_guide(guide)
     db.session.flush()  # the instance's row is written (and on PostgreSQL locked) before the version
-    number = record_version(instance)
-    db.session.commit()
-    return number
+    return record_version(instance)
 
 
 def delete_instance(instance: ChatInstance) -> int:
@@ -89,7 +87,7 @@ def delete_instance(instance: ChatInstance) -> int:
     user_id = instance.user_id
     db.session.delete(instance)
     release_instance_slot(user_id)
-    db.session.commit()
+    db.session.flush()
     return deleted
 
 
@@ -114,7 +112,10 @@ def cap_message(profile: Profile) -> str:
 
 
 def get_owned_instance(instance_id: uuid.UUID, user_id: str) -> ChatInstance:
-    """The instance if `user_id` owns it; 404 otherwise (another owner's looks like a missing one)."""
-    return db.first_or_404(
+    """The instance if `user_id` owns it; NotOwned otherwise (a 404: another owner's looks like a missing one)."""
+    instance = db.session.scalar(
         sa.select(ChatInstance).where(ChatInstance.id == instance_id, ChatInstance.user_id == user_id)
     )
+    if instance is None:
+        raise NotOwned()
+    return instance

@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Protocol
 
 from franko.guide import Guide, plain_text
+from franko.llm import LLMSettings, llm_settings, openai_client  # noqa: F401 — LLMSettings: also franko.interview.agent's
 from franko.interview.moves import Move, Plan, decide, last_question
 from franko.interview.reading import (LABELS, Kind, classify_by_rules, combine, label_request, language_name,
                                       language_of, parse_label)
@@ -225,14 +227,6 @@ def clean(text: str) -> str:
     return text[:-1].rstrip() if text.endswith(("\"", "”")) and text.count('"') % 2 == 1 else text
 
 
-@lru_cache(maxsize=8)
-def openai_client(base_url: str | None, api_key: str | None, timeout: float):
-    """One client (one connection pool) per process and endpoint, shared by every request thread."""
-    from openai import OpenAI
-
-    return OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=0)
-
-
 class LLMAgent:
     """An LLM through any OpenAI-compatible endpoint: it labels and words; any failure, mid-stream too, is the guide's words."""
 
@@ -284,13 +278,21 @@ class LLMAgent:
         same = language == guide_language(guide)
         release = Release(words, context.interviewee_name)
         messages = self.prompt(plan, guide, context, conversation, words, language)
+        started = time.monotonic()
         try:
             for piece in self.pieces(messages):
                 shown = release.feed(piece)
                 if shown:
                     yield shown
             message = clean(release.text)
-            check(plan, message, words, context.interviewee_name, same)
+            try:
+                check(plan, message, words, context.interviewee_name, same)
+            except UnusableReply as why:
+                if plan.move is Move.CLOSE or time.monotonic() - started > self.timeout:
+                    raise
+                log.info("LLM wording refused (%s); the model is asked for the question alone", why)
+                message = self.question_alone(plan, words, context, language, lead_in(release, context.interviewee_name))
+                check(plan, message, words, context.interviewee_name, same)
             if not message.startswith(release.shown.strip()):
                 raise UnusableReply("the cleaned message no longer starts with what was shown")
             rest = message[len(release.shown.strip()):]
@@ -300,6 +302,25 @@ class LLMAgent:
         except Exception as error:  # noqa: BLE001 — any failure of the endpoint or the wording: the guide's words
             log.warning("LLM wording failed (%s: %s); this turn is in the guide's words", type(error).__name__, error)
             yield self.fallen_back(plan, guide, context, conversation, lead_in(release, context.interviewee_name))
+
+    def question_alone(self, plan: Plan, words: Words, context: Context, language: str, lead: str) -> str:
+        """A second, simpler request when the first wording was refused: the asking sentence alone, after the safe lead-in.
+
+        Small models often write only the acknowledgement, or drift from the question; asked for one
+        sentence that asks one given thing, they rarely do."""
+        name, q = context.interviewee_name, f'"{words.target}"'
+        task = (f"Write one short follow-up question to {name} along the lines of: {q}" if plan.move is Move.PROBE
+                and words.target else f"Write one short follow-up question inviting {name} to say more."
+                if plan.move is Move.PROBE else f"Ask {name} this question in one sentence, keeping its meaning: {q}")
+        request = [{"role": "system", "content": f"You word one question of an interview with {name}. "
+                                                 "Write only that one sentence, ending with a question mark."},
+                   {"role": "user", "content": f"{task}\nWrite only the question, in {language_name(language)}."}]
+        reply = self.client().chat.completions.create(model=self.model, messages=request, temperature=0.2,
+                                                      max_tokens=80)
+        text = clean((reply.choices[0].message.content or "") if reply.choices else "")
+        if not text:
+            raise UnusableReply("empty second reply")
+        return f"{lead} {text}".strip() if lead else text
 
     def pieces(self, messages: list[dict]) -> Iterator[str]:
         """The reply's text as it arrives; in one piece from a server whose streams come back empty."""
@@ -402,28 +423,6 @@ def interview_language(guide: Guide, conversation: Sequence[Message]) -> str:
             if found:
                 return found
     return guide_language(guide)
-
-
-@dataclass(frozen=True)
-class LLMSettings:
-    """The configured OpenAI-compatible endpoint (the agent's, the summaries' and the themes')."""
-
-    base_url: str | None
-    api_key: str | None
-    model: str
-    timeout: float
-
-    def client(self):
-        return openai_client(self.base_url, self.api_key, self.timeout)
-
-
-def llm_settings(config: Mapping[str, Any]) -> LLMSettings | None:
-    """The endpoint when a model and an endpoint (base URL or API key) are configured, else None."""
-    model = config.get("FRANKO_LLM_MODEL")
-    if model and (config.get("OPENAI_BASE_URL") or config.get("OPENAI_API_KEY")):
-        return LLMSettings(config.get("OPENAI_BASE_URL"), config.get("OPENAI_API_KEY"), model,
-                           float(config.get("FRANKO_LLM_TIMEOUT") or 20))
-    return None
 
 
 def agent_from_config(config: Mapping[str, Any]) -> Agent:

@@ -2,7 +2,8 @@
 import click
 from flask import current_app
 
-from franko.cli import franko_cli
+from franko.commands import franko_cli
+from franko.extensions import db
 from franko.interview.services import close_stale
 
 
@@ -13,5 +14,6 @@ def close_stale_command(minutes: int | None) -> None:
     """Mark in-progress interviews with no answer for a while as abandoned (run it from cron)."""
     minutes = minutes if minutes is not None else current_app.config["FRANKO_STALE_INTERVIEW_MINUTES"]
     count = close_stale(minutes)
+    db.session.commit()
     click.echo(f"{count} stale interview{'s' if count != 1 else ''} marked abandoned "
                f"(no activity for {minutes} minutes).")

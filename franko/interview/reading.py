@@ -58,6 +58,11 @@ _STOP = _any(
     r"\blet'?s (stop|end|finish|wrap (this |it )?up|call it a day)\b",
     r"^\s*(stop|end( the)? interview|quit|exit|bye|goodbye)\W*$",
     r"\bno more questions\b|\bend (the|this) (interview|chat|conversation)\b|\bthat'?s enough( for me| for today)?\W*$",
+    # a few phrasings in the languages interviewees most often write in besides English
+    r"\b(können|könnten) wir (bitte )?(aufhören|abbrechen|schluss machen)\b|\bich (möchte|will) (jetzt )?"
+    r"(aufhören|abbrechen|beenden)\b",
+    r"\b(quiero|podemos|prefiero) (terminar|parar|acabar|dejarlo)\b",
+    r"\b(je veux|je voudrais|on peut|peut-on) (arrêter|terminer|finir)\b",
 )
 _REFUSE = _any(
     r"\b(i'?d|i would|i'?ll|i will) (rather|prefer) not\b",
@@ -68,6 +73,10 @@ _REFUSE = _any(
     r"\bskip (this|that|the|it)\b|\b(move|go) on to the next\b|\bnext question,? please\b",
     r"\bnot comfortable (answering|sharing|talking|saying)\b|\bthat'?s (private|personal|confidential)\b",
     r"\bnone of your business\b",
+    r"^\s*let'?s (just )?move on\W*$|\b(can we|let'?s) (talk about|go to|move on to) (something else|the next)\b",
+    r"\b(möchte|will) ich (lieber )?nicht (beantworten|sagen)\b|^\W*lieber nicht\W*$|\bkeine angabe\b|\büberspringen\b",
+    r"\bprefiero no (contestar|responder|decir|hablar)\b|^\s*(paso|siguiente pregunta)\W*$",
+    r"\bje (préfère|prefere) ne pas\b|^\s*(passons|question suivante)\W*$",
 )
 _CLARIFY = _any(
     r"\bwhat do you mean\b|\bwhat does (that|this|it|[\w' -]{1,30}) mean\b|\bwhat is meant by\b",
@@ -78,12 +87,19 @@ _CLARIFY = _any(
     r"\bwhat are you (asking|looking for)\b|\bwhich (one|part) do you mean\b|\bin what (sense|way)\b\?",
     r"^\s*(sorry|pardon|huh|what|meaning|eh|hm+)\W*\?\W*$",
     r"\bdo you mean\b",
+    r"\b(can|could|would) you (please )?(repeat|say) (that|it|the question)( again)?\b|\brepeat the question\b|"
+    r"^\s*come again\W*$",
+    r"\bwas (meinen|meinst) (sie|du)\b|\bwie (meinen|meinst) (sie|du) das\b|\bich verstehe (die frage )?nicht\b",
+    r"\bqué (quiere|quieres) decir\b|\bno (entiendo|comprendo) (la pregunta)?\b",
+    r"\bqu'est-ce que (vous voulez|tu veux) dire\b|\bje ne comprends pas\b",
 )
 _QUESTION_BACK = _any(
     r"\bwhat (do|would|should) (you|i)\b[^?]*\?",
     r"\b(can|could|would|will) you (recommend|suggest|advise|help|tell me|give me)\b",
     r"\b(should|shall) i\b[^?]*\?|\bany (advice|tips|recommendations|suggestions)\b",
     r"\b(do|did|have|are|were) you\b[^?]*\?|\bwhat'?s your\b|\bwhat is your\b|\bwho are you\b|\bare you (a|an) (bot|ai|human)",
+    # a short question of its own ("Who won the match?", "Is this anonymous?"): not an answer
+    r"^\s*(who|what|when|where|why|how|which|is|are|can|could|will|does|did)\b[^?.!]{0,80}\?\s*$",
 )
 _OFF_TOPIC = _any(
     r"^\W*(by the way|btw|unrelated,?|off[- ]topic,?|random question|changing the subject|on another note|"

@@ -13,8 +13,9 @@ from franko.interview.agent import Turn
 from franko.interview.forms import AnswerForm, IntakeForm
 from franko.interview.services import (MAX_ANSWER_CHARS, AnswerResult, Outcome, begin_answer, estimate_minutes,
                                        not_accepting_reason, organisation_name, progress, public_messages,
-                                       reply_stream, start_interview, store_answer, submit_answer)
-from franko.instances.versions import guide_of
+                                       open_interview, prepare_interview, reply_stream, store_answer)
+from franko.guide_versions import guide_of
+from franko.jobs.queue import crash_point
 from franko.models import ChatInstance, ChatResponse
 
 CONFLICT_MESSAGE = "Your previous answer was still being handled. Here is where the interview stands."
@@ -92,7 +93,10 @@ def start(instance_id: uuid.UUID):
     reason = not_accepting_reason(instance, owner)
     form = IntakeForm()
     if reason is None and form.validate_on_submit():
-        response_id = start_interview(instance, form.first_name.data, form.second_name.data, form.email.data)
+        starting = prepare_interview(instance, form.first_name.data, form.second_name.data, form.email.data)
+        db.session.commit()  # no transaction open while the agent thinks, nor one that read before it writes
+        response_id = open_interview(starting)
+        db.session.commit()
         redirect_to = make_response(redirect(chat_url(instance_id, response_id)))
         tokens.set_token(redirect_to, instance_id, response_id)
         return redirect_to
@@ -126,13 +130,18 @@ def answer(instance_id: uuid.UUID, response_id: uuid.UUID):
             return json_error(message, 400)
         return render_chat(instance, response, form), 400
     try:
-        if streamed:
-            pending = begin_answer(instance, response_id, form.answer.data, form.key.data or None)
-            if not isinstance(pending, AnswerResult):
-                return stream_reply(pending)
+        pending = begin_answer(instance, response_id, form.answer.data, form.key.data or None)
+        db.session.commit()  # the read ends: no transaction open while the agent thinks
+        if isinstance(pending, AnswerResult):
             result = pending
-        else:
-            result = submit_answer(instance, response_id, form.answer.data, form.key.data or None)
+        elif streamed:
+            return stream_reply(pending)
+        else:  # the plain-form and JSON path: the agent's whole reply, then the write
+            turn = None
+            for item in reply_stream(pending):
+                if isinstance(item, Turn):
+                    turn = item
+            result = store(pending, turn)
     except ValueError as error:  # a rule the form cannot see (e.g. the length once trimmed)
         if streamed or as_json:
             return json_error(str(error), 400)
@@ -146,6 +155,18 @@ def answer(instance_id: uuid.UUID, response_id: uuid.UUID):
     if streamed or as_json:
         return jsonify(result_json(result))
     return redirect(chat_url(instance_id, response_id))
+
+
+def store(pending, turn: Turn | None) -> AnswerResult:
+    """Store the answer and the reply (store_answer), then commit what it kept or roll back what it refused."""
+    result = store_answer(pending, turn)
+    if not result.kept:
+        db.session.rollback()
+        return result
+    db.session.commit()
+    if result.outcome is Outcome.ANSWERED and result.finished:
+        crash_point("completion_committed")  # the fault test's hook (FRANKO_TEST_CRASH_AT); nothing otherwise
+    return result
 
 
 def result_json(result: AnswerResult) -> dict:
@@ -177,7 +198,7 @@ def stream_reply(pending):
                 elif item:
                     yield sse("token", {"text": item})
             storing = True
-            result = store_answer(pending, turn)
+            result = store(pending, turn)
             if result.outcome is Outcome.CONFLICT:
                 yield sse("error", {"error": CONFLICT_MESSAGE, "status": 409})
             else:
@@ -187,7 +208,7 @@ def stream_reply(pending):
                 for item in replies:
                     if isinstance(item, Turn):
                         turn = item
-                store_answer(pending, turn)
+                store(pending, turn)
 
     return Response(stream_with_context(events()), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

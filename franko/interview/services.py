@@ -4,7 +4,8 @@ Taking an answer is two short transactions around the agent: a read, then the ag
 LLM may take seconds; no lock is held meanwhile), then one write that opens with an UPDATE of the
 response row. That UPDATE serialises answers to the same response (PostgreSQL row lock; SQLite's
 write lock, taken first so its busy timeout applies), and the write is refused if the conversation
-moved on in between (a double submit).
+moved on in between (a double submit). These functions never commit: the route ends each
+transaction where their docstrings say.
 """
 from __future__ import annotations
 
@@ -18,19 +19,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import abort, current_app
+from flask import current_app
 
 from franko import metrics
 from franko.conversation import Conversation
+from franko.exceptions import NotFound
 from franko.extensions import db
 from franko.guide import Guide, parse_guide, plain_text
-from franko.instances.versions import guide_of, record_version
+from franko.guide_versions import guide_of, record_version
 from franko.interview.agent import Context, DefaultAgent, Turn, agent_from_config, next_turn
 from franko.interview.moves import Move, last_question
 from franko.interview.jobs import after_completion
 from franko.interview.progress import sync_records
-from franko.jobs.queue import crash_point
-from franko.models import ChatInstance, ChatResponse, Profile, utcnow
+from franko.models import ChatInstance, ChatResponse, Profile
+from franko.clock import utcnow
 from franko.notifications.jobs import check_quota
 from franko.plans import charge_response
 
@@ -56,6 +58,11 @@ class AnswerResult:
     finished: bool = False  # the interview is over (completed or closed)
     progress: dict | None = None
     replayed: bool = False  # the same answer (by its key) was stored before: this is what was stored then
+
+    @property
+    def kept(self) -> bool:
+        """Whether store_answer wrote what is to be committed (else its caller rolls back: nothing changed)."""
+        return self.outcome in (Outcome.ANSWERED, Outcome.NO_CREDIT) and not self.replayed
 
 
 def timestamp(moment: datetime) -> str:
@@ -109,30 +116,44 @@ def assistant_message(turn: Turn, at: str) -> dict:
     return message
 
 
-def start_interview(instance: ChatInstance, first_name: str, second_name: str | None,
-                    email: str | None) -> uuid.UUID:
-    """A new in-progress response on the guide's current version, with the agent's opening message; returns its id."""
+@dataclass
+class PendingStart:
+    """A new response read and prepared, waiting for the agent's opening message (no transaction open meanwhile)."""
+
+    response: ChatResponse
+    guide: Guide
+    context: Context
+    started: datetime
+
+
+def prepare_interview(instance: ChatInstance, first_name: str, second_name: str | None,
+                      email: str | None) -> PendingStart:
+    """A new in-progress response on the guide's current version, not yet stored.
+
+    The caller then commits, before the agent thinks (no lock held meanwhile) and before the insert:
+    on SQLite a transaction that opens with a write waits for the lock, one that read first and
+    then writes may fail at once under contention.
+    """
     owner = instance.owner
     now = utcnow()
-    response_id = uuid.uuid4()
     response = ChatResponse(
-        id=response_id, user_id=instance.user_id, chat_instance_id=instance.id, status="in_progress",
+        id=uuid.uuid4(), user_id=instance.user_id, chat_instance_id=instance.id, status="in_progress",
         interviewee_first_name=first_name.strip(), interviewee_second_name=(second_name or "").strip() or None,
         interviewee_email=(email or "").strip() or None, interview_start_time=now,
     )
     response.guide_version = record_version(instance)  # writes only for a guide saved before versions
-    guide = parse_guide(instance.interview_guide)
-    context = context_for(owner, response)
-    # End the transaction before the agent thinks (no lock held meanwhile) and before the insert:
-    # on SQLite a transaction that opens with a write waits for the lock, one that read first and
-    # then writes may fail at once under contention.
-    db.session.commit()
-    turn = next_turn(Timed(agent_from_config(current_app.config)), guide, context, [])
-    response.conversation = Conversation([assistant_message(turn, timestamp(now))])
-    record_progress(response, response.conversation, len(guide))
+    return PendingStart(response, parse_guide(instance.interview_guide), context_for(owner, response), now)
+
+
+def open_interview(pending: PendingStart) -> uuid.UUID:
+    """The agent's opening message on the prepared response, which is added (the caller commits); returns its id."""
+    response = pending.response
+    turn = next_turn(Timed(agent_from_config(current_app.config)), pending.guide, pending.context, [])
+    response.conversation = Conversation([assistant_message(turn, timestamp(pending.started))])
+    record_progress(response, response.conversation, len(pending.guide))
     db.session.add(response)
-    db.session.commit()
-    return response_id
+    db.session.flush()
+    return response.id
 
 
 @dataclass
@@ -166,19 +187,21 @@ def replay(response: ChatResponse, key: str | None, total: int) -> AnswerResult 
 
 def begin_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | None,
                  key: str | None = None) -> PendingAnswer | AnswerResult:
-    """Check an answer and read what the agent needs; an AnswerResult when nothing is to be done (or it was done)."""
+    """Check an answer and read what the agent needs; an AnswerResult when nothing is to be done (or it was done).
+
+    The caller then ends the read's transaction (commits) before the agent thinks.
+    """
     answer = (text or "").strip()
     if not answer:
         return AnswerResult(Outcome.IGNORED)
     if len(answer) > MAX_ANSWER_CHARS:
         raise ValueError(f"Please keep an answer under {MAX_ANSWER_CHARS:,} characters.")
-    response = db.get_or_404(ChatResponse, response_id)
-    if response.chat_instance_id != instance.id:
-        abort(404)
+    response = db.session.get(ChatResponse, response_id)
+    if response is None or response.chat_instance_id != instance.id:
+        raise NotFound()
     guide = guide_of(response, instance)
     stored = replay(response, key, len(guide))
     if stored is not None:
-        db.session.commit()
         return stored
     if response.status != "in_progress":
         return AnswerResult(Outcome.CLOSED, finished=True)
@@ -190,7 +213,6 @@ def begin_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | Non
         {"role": "user", "content": answer, "at": timestamp(utcnow())} | ({"key": key} if key else {}), first_answer,
         agent_needed=not first_answer or (owner.total_responses_available or 0) > 0,
     )
-    db.session.commit()
     return pending
 
 
@@ -218,20 +240,22 @@ class Timed:
 
 
 def store_answer(pending: PendingAnswer, turn: Turn | None) -> AnswerResult:
-    """Store the answer and the reply in one write; charge the owner on the first answer."""
+    """Store the answer and the reply in one write; charge the owner on the first answer.
+
+    The caller commits when the result is `kept`, and rolls back otherwise (a closed interview, a
+    conflict, a replay: nothing of this answer is to be written).
+    """
     # Holding the response row from the first statement on.
     claimed = db.session.execute(
         sa.update(ChatResponse).where(ChatResponse.id == pending.response_id, ChatResponse.status == "in_progress")
         .values(updated_at=utcnow()).execution_options(synchronize_session=False)
     ).rowcount
     if not claimed:
-        db.session.rollback()
         return AnswerResult(Outcome.CLOSED, finished=True)
     response = db.session.get(ChatResponse, pending.response_id, populate_existing=True)
     messages = response.conversation
     if len(messages) != len(pending.seen):
         stored = replay(response, pending.user_message.get("key"), len(pending.guide))
-        db.session.rollback()
         return stored or AnswerResult(Outcome.CONFLICT)  # the same answer, posted twice at once: stored once
     total = len(pending.guide)
     context = pending.context
@@ -243,7 +267,7 @@ def store_answer(pending: PendingAnswer, turn: Turn | None) -> AnswerResult:
                                                        organisation=context.organisation_name)}
         finish(response, messages + [closing], "abandoned", total)
         check_quota.enqueue(pending.owner_id)  # the balance was found empty: the 100% email (same commit)
-        db.session.commit()
+        db.session.flush()
         return AnswerResult(Outcome.NO_CREDIT, public_messages([closing]), finished=True,
                             progress=progress(response.conversation, total))
 
@@ -262,24 +286,9 @@ def store_answer(pending: PendingAnswer, turn: Turn | None) -> AnswerResult:
         check_quota.enqueue(pending.owner_id)
     if turn.done:
         after_completion.enqueue(str(pending.response_id))
-    db.session.commit()
-    if turn.done:
-        crash_point("completion_committed")  # the fault test's hook (FRANKO_TEST_CRASH_AT); nothing otherwise
+    db.session.flush()
     return AnswerResult(Outcome.ANSWERED, public_messages([answer, reply]), finished=turn.done,
                         progress=progress(messages, total))
-
-
-def submit_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | None,
-                  key: str | None = None) -> AnswerResult:
-    """Store an interviewee's answer and the agent's whole reply (the plain-form and JSON path)."""
-    pending = begin_answer(instance, response_id, text, key)
-    if isinstance(pending, AnswerResult):
-        return pending
-    turn = None
-    for item in reply_stream(pending):
-        if isinstance(item, Turn):
-            turn = item
-    return store_answer(pending, turn)
 
 
 def finish(response: ChatResponse, messages: Conversation, status: str, total_questions: int) -> None:
@@ -328,5 +337,4 @@ def close_stale(minutes: int) -> int:
         .values(status="abandoned", updated_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.commit()
     return count

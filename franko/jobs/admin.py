@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from franko.extensions import db
 from franko.jobs.models import FAILED, RUNNING, WAITING, QueuedJob
-from franko.models import utcnow
+from franko.clock import utcnow
 
 jobs = QueuedJob.__table__
 LISTED = 100

@@ -17,7 +17,7 @@ from franko.extensions import db
 from franko.jobs.models import JobClaim
 from franko.jobs.queue import RetryLater, holder
 from franko.jobs.store import lease_seconds
-from franko.models import utcnow
+from franko.clock import utcnow
 
 claims = JobClaim.__table__
 

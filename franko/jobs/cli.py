@@ -3,7 +3,7 @@ import click
 from flask import current_app
 
 from franko import database
-from franko.cli import franko_cli
+from franko.commands import franko_cli
 from franko.extensions import db
 from franko.jobs import admin
 from franko.jobs.store import run_pending

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from franko.extensions import db
-from franko.models import utcnow
+from franko.clock import utcnow
 
 WAITING, RUNNING, FAILED = "waiting", "running", "failed"  # a job that succeeds is deleted
 

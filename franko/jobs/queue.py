@@ -1,4 +1,4 @@
-"""Jobs in the app's database: `@job` registers a function, `.enqueue()` writes a row in the caller's transaction.
+"""Jobs in the app's database: `@job` makes a function a job, `.enqueue()` writes a row in the caller's transaction.
 
 A job is a plain function of plain values (ids, not objects), run in an app context of its own
 by `flask franko worker` (franko.jobs.worker). Its row is written by the same commit as the
@@ -22,17 +22,14 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask, current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
+from franko.clock import utcnow
 from franko.database import insert_ignoring_duplicates
 from franko.extensions import db
 from franko.jobs.models import WAITING, QueuedJob
-from franko.models import utcnow
 
 log = logging.getLogger(__name__)
 
-JOBS: dict[str, Job] = {}
 # Who runs the current job: the worker's id (its leases), or this process when run inline.
 HOLDER: contextvars.ContextVar[str] = contextvars.ContextVar("franko_job_holder")
 INLINE_HOLDER = f"inline:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -84,21 +81,13 @@ class Job:
 
 
 def job(retries: int = 5, retry_delay: int = 10) -> Callable[[Callable], Job]:
-    """Mark a function as a job (retries with backoff: 10 s, 20 s, 40 s, … by default)."""
-    def register(func: Callable) -> Job:
-        found = Job(func, retries, retry_delay)
-        JOBS[found.name] = found
-        return found
-    return register
+    """Make a function a job (retries with backoff: 10 s, 20 s, 40 s, … by default); `register` gives it to an app."""
+    return lambda func: Job(func, retries, retry_delay)
 
 
 def periodic(schedule: Callable) -> Callable[[Callable], Job]:
-    """Mark a function as a job each worker queues on a schedule, e.g. `periodic(crontab(minute="0"))` (3 attempts)."""
-    def register(func: Callable) -> Job:
-        found = Job(func, 2, 10, schedule)
-        JOBS[found.name] = found
-        return found
-    return register
+    """Make a function a job each worker queues on a schedule, e.g. `periodic(crontab(minute="0"))` (3 attempts)."""
+    return lambda func: Job(func, 2, 10, schedule)
 
 
 def crash_point(name: str) -> None:
@@ -114,46 +103,23 @@ def holder() -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Register every feature's jobs (importing its jobs module does it)."""
-    import franko.insights.jobs  # noqa: F401 — importing a feature's jobs module registers its jobs
-    import franko.interview.jobs  # noqa: F401
-    import franko.mail.jobs  # noqa: F401
-    import franko.notifications.jobs  # noqa: F401
-    import franko.webhooks.jobs  # noqa: F401
+    """The app's job registry, empty: each feature registers its jobs from its own `init_app`."""
+    app.extensions["franko_queue"] = {}
 
-    app.extensions["franko_queue"] = JOBS
+
+def register(app: Flask, *jobs: Job) -> None:
+    """Let this app's workers run `jobs` (a worker refuses a job its app does not know)."""
+    registry = queue(app)
+    for found in jobs:
+        registry[found.name] = found
+
+
+def register_module(app: Flask, module) -> None:
+    """Register every job defined in `module` (a feature's jobs module; jobs it imports are their own module's)."""
+    register(app, *(value for value in vars(module).values()
+                    if isinstance(value, Job) and value.func.__module__ == module.__name__))
 
 
 def queue(app: Flask | None = None) -> dict[str, Job]:
-    """The registered jobs, by name."""
+    """The jobs registered on `app` (the current app by default), by name."""
     return (app or current_app).extensions["franko_queue"]
-
-
-# --- tests: a job queued with FRANKO_QUEUE_IMMEDIATE runs when its transaction commits ----------
-
-@event.listens_for(Session, "after_commit")
-def _committed(session: Session) -> None:
-    """The jobs written by this transaction are queued now; they run once its connection is back in the pool."""
-    ids = session.info.pop("franko_immediate", None)
-    if ids:
-        session.info.setdefault("franko_run", []).extend(ids)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _run_immediate(session: Session, transaction) -> None:
-    if transaction.parent is not None or not session.info.get("franko_run"):
-        return
-    ids = session.info.pop("franko_run")
-    from franko.jobs.store import run_once
-
-    app = current_app._get_current_object()
-    for job_id in ids:  # each once, in an app context (and a session) of its own; a failure waits for its retry
-        try:
-            run_once(app, [job_id])
-        except Exception:  # noqa: BLE001 — the job's failure is recorded on its row
-            log.exception("job %s run at once failed", job_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_immediate(session: Session) -> None:
-    session.info.pop("franko_immediate", None)

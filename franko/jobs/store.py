@@ -15,12 +15,14 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from franko import metrics
+from franko.clock import utcnow
 from franko.extensions import db
 from franko.jobs.models import FAILED, RUNNING, WAITING, JobClaim, QueuedJob
-from franko.jobs.queue import HOLDER, INLINE_HOLDER, JOBS, RetryLater
-from franko.models import utcnow
+from franko.jobs.queue import HOLDER, INLINE_HOLDER, RetryLater, queue
 
 log = logging.getLogger("franko.jobs")
 jobs = QueuedJob.__table__
@@ -121,7 +123,7 @@ def run_claimed(app: Flask, row: Claimed, holder: str) -> str:
     with app.app_context():
         token, current = HOLDER.set(holder), CURRENT.set((row, holder))
         try:
-            found = JOBS.get(row.name)
+            found = queue(app).get(row.name)
             if found is None:
                 return _retry_or_fail(row, holder, f"No job is called {row.name}.")
             if row.attempts > row.max_attempts:  # its workers were lost each time (killed, out of memory)
@@ -185,3 +187,31 @@ def hand_back(holder: str) -> int:
     db.session.execute(sa.delete(claims).where(claims.c.holder == holder))
     db.session.commit()
     return count
+
+
+# --- tests: a job queued with FRANKO_QUEUE_IMMEDIATE runs when its transaction commits ----------
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    """The jobs written by this transaction are queued now; they run once its connection is back in the pool."""
+    ids = session.info.pop("franko_immediate", None)
+    if ids:
+        session.info.setdefault("franko_run", []).extend(ids)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _run_immediate(session: Session, transaction) -> None:
+    if transaction.parent is not None or not session.info.get("franko_run"):
+        return
+    ids = session.info.pop("franko_run")
+    app = current_app._get_current_object()
+    for job_id in ids:  # each once, in an app context (and a session) of its own; a failure waits for its retry
+        try:
+            run_once(app, [job_id])
+        except Exception:  # noqa: BLE001 — the job's failure is recorded on its row
+            log.exception("job %s run at once failed", job_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_immediate(session: Session) -> None:
+    session.info.pop("franko_immediate", None)

@@ -23,8 +23,8 @@ from flask import Flask
 
 from franko.extensions import db
 from franko.jobs import store
-from franko.jobs.queue import JOBS
-from franko.models import utcnow
+from franko.jobs.queue import queue
+from franko.clock import utcnow
 
 log = logging.getLogger("franko.jobs")
 
@@ -135,7 +135,7 @@ class Worker:
 def queue_periodic(minute: datetime) -> int:
     """Queue each periodic job due at `minute`, once for every worker (its key names the minute); commits."""
     count = 0
-    for found in JOBS.values():
+    for found in queue().values():
         if found.schedule is not None and found.schedule(minute):
             found.enqueue(key=f"{found.name}@{minute:%Y-%m-%dT%H:%M}")
             count += 1

@@ -1,7 +1,7 @@
 """Sending one email: through SMTP when configured, else to the log and the development outbox.
 
-Requests only queue their emails (`send_template`, in their own transaction); the worker sends them
-(`franko.mail.jobs`): a job whose worker dies before the server's 250 runs again.
+Requests only queue their emails (`franko.mail.jobs.send_template`, in their own transaction); the worker
+sends them: a job whose worker dies before the server's 250 runs again.
 """
 import json
 import logging
@@ -19,7 +19,7 @@ from email.utils import make_msgid
 from flask import current_app
 
 from franko import metrics
-from franko.models import utcnow
+from franko.clock import utcnow
 
 log = logging.getLogger(__name__)
 OUTBOX_SIZE = 50
@@ -75,14 +75,6 @@ def outbox_enabled() -> bool:
 def render_email(template: str, **context) -> str:
     """templates/email/<template>.txt with `context` alone: no request needed (the worker renders emails too)."""
     return current_app.jinja_env.get_template(f"email/{template}.txt").render(**context)
-
-
-def send_template(to: str, subject: str, template: str, **context) -> bool:
-    """Render templates/email/<template>.txt and queue it in the caller's transaction (the caller commits)."""
-    from franko.mail.jobs import deliver_email
-
-    deliver_email.enqueue(to, subject, render_email(template, **context))
-    return True
 
 
 def send_email(to: str, subject: str, body: str, message_id: str | None = None,

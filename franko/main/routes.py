@@ -8,7 +8,8 @@ from flask_login import current_user
 from franko.extensions import db
 from franko.main import bp
 from franko.billing.services import billing_configured
-from franko.models import ChatInstance, ChatResponse, utcnow
+from franko.models import ChatInstance, ChatResponse
+from franko.clock import utcnow
 from franko.plans import usage
 
 

@@ -1,9 +1,9 @@
 """`flask franko send-digests`: the daily digests, from cron, without a worker."""
 import click
 
-from franko.cli import franko_cli
+from franko.commands import franko_cli
 from franko.jobs import RetryLater
-from franko.models import utcnow
+from franko.clock import utcnow
 from franko.notifications.services import NotSent, due_digests, send_digest
 
 

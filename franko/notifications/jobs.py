@@ -4,7 +4,7 @@ from datetime import datetime
 from franko.extensions import db
 from franko.jobs import job, periodic
 from franko.jobs.schedule import crontab
-from franko.models import utcnow
+from franko.clock import utcnow
 from franko.notifications import services
 
 

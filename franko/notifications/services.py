@@ -19,7 +19,8 @@ from flask import current_app
 from franko.extensions import db
 from franko.jobs.claims import claimed
 from franko.mail.services import render_email, send_email
-from franko.models import NOTIFY_MODES, ChatInstance, ChatResponse, Profile, utcnow
+from franko.models import NOTIFY_MODES, ChatInstance, ChatResponse, Profile
+from franko.clock import utcnow
 from franko.plans import lower_notice_level, usage
 from franko.urls import external_url
 

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, SubmitField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Email, Length, Optional, URL, ValidationError
 
+from franko.profile.services import email_taken
+
 DESCRIPTION_MAX = 5000
 
 
@@ -28,8 +30,6 @@ class ProfileForm(FlaskForm):
         self._user_id = current_user_id
 
     def validate_email(self, field):
-        from franko.profile.services import email_taken
-
         if email_taken(field.data, self._user_id):
             raise ValidationError("Another account already uses this email.")
 

@@ -4,6 +4,7 @@ import uuid
 from flask import Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 
+from franko.extensions import db
 from franko.inputs import bounded_int
 from franko.instances.forms import ConfirmForm
 from franko.instances.services import get_owned_instance
@@ -59,5 +60,6 @@ def delete(response_id: uuid.UUID):
     if form.validate_on_submit():
         name = response.interviewee_first_name or "the interviewee"
         delete_response(response)
+        db.session.commit()
         flash(f"The response of {name} was deleted.", "success")
     return redirect(url_for("responses.index", instance_id=instance.id))

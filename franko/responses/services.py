@@ -7,11 +7,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import abort
 from sqlalchemy.orm import load_only
 
-from franko.database import escape_like
+from franko.database import Page, escape_like
+from franko.exceptions import NotOwned
 from franko.extensions import db
+from franko.guide import parse_guide, plain_text
+from franko.guide_versions import guide_of
+from franko.insights.jobs import refresh_themes
+from franko.interview.records import SKIPPED, answer_texts, message_marks, question_records
+from franko.interview.services import clean_transcript
 from franko.models import RESPONSE_STATUSES, ChatInstance, ChatResponse
 
 STATUSES = RESPONSE_STATUSES
@@ -19,17 +24,6 @@ EXPORT_BATCH = 500
 # What a spreadsheet would run as a formula: =, +, -, @ and the tab / CR that some apps strip first.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SKIPPED_CELL = "(skipped)"  # a question's cell when the interviewee refused it
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[ChatResponse]
-    number: int
-    has_next: bool
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
 
 
 SEARCH_MAX_LENGTH = 100
@@ -133,14 +127,14 @@ def responses_page(instance_id: uuid.UUID, filters: Filters, number: int, per_pa
 
 
 def get_owned_response(response_id: uuid.UUID, user_id: str) -> tuple[ChatResponse, ChatInstance]:
-    """The response and its instance in one query, if `user_id` owns them; 404 otherwise."""
+    """The response and its instance in one query, if `user_id` owns them; NotOwned (a 404) otherwise."""
     row = db.session.execute(
         sa.select(ChatResponse, ChatInstance)
         .join(ChatInstance, ChatResponse.chat_instance_id == ChatInstance.id)
         .where(ChatResponse.id == response_id, ChatResponse.user_id == user_id)
     ).first()
     if row is None:
-        abort(404)
+        raise NotOwned()
     return row[0], row[1]
 
 
@@ -160,10 +154,6 @@ class QuestionRow:
 
 def transcript_view(response: ChatResponse, instance: ChatInstance) -> tuple[list[QuestionRow], dict]:
     """The response page's per-question list (from the stored records) and each message's mark, by message index."""
-    from franko.guide import plain_text
-    from franko.instances.versions import guide_of
-    from franko.interview.records import message_marks
-
     records = {r.question: r for r in response.questions}
     if not records:  # nothing recorded (an imported conversation): no list, no marks
         return [], {}
@@ -179,13 +169,11 @@ def transcript_view(response: ChatResponse, instance: ChatInstance) -> tuple[lis
 
 def delete_response(response: ChatResponse) -> None:
     """Delete one response (the quota is not given back: the interview took place); its instance's themes are redone."""
-    from franko.insights.jobs import refresh_themes
-
     instance_id, completed = str(response.chat_instance_id), response.status == "completed"
     db.session.delete(response)
     if completed:
         refresh_themes.enqueue(instance_id, True)  # forced: the themes must no longer count or link it
-    db.session.commit()
+    db.session.flush()
 
 
 # --- CSV export --------------------------------------------------------------------------------
@@ -234,9 +222,6 @@ def export_rows(instance: ChatInstance, filters: Filters) -> Iterator[str]:
     are fetched in batches (a server-side cursor on PostgreSQL), so an export of any size never
     sits in memory. A BOM first tells spreadsheet apps the file is UTF-8.
     """
-    from franko.guide import parse_guide
-    from franko.interview.services import clean_transcript
-
     questions = [question.text for question in parse_guide(instance.interview_guide).questions]
     writer = csv.writer(_Line())
     yield "\ufeff" + writer.writerow([name for name, _ in EXPORT_COLUMNS]
@@ -265,8 +250,6 @@ def answers_by_question(messages: list[dict], count: int) -> list[str]:
     refused; empty when not asked or not answered. Clarification requests, questions back and
     attempts to redirect the interviewer are no answers. Conversations without question tags
     (legacy) give empty cells."""
-    from franko.interview.records import SKIPPED, answer_texts, question_records
-
     states = {r.question: r.state for r in question_records(messages, count)}
     return [SKIPPED_CELL if states.get(n) == SKIPPED else " / ".join(texts)
             for n, texts in enumerate(answer_texts(messages, count))]

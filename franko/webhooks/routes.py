@@ -4,6 +4,7 @@ import uuid
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from franko.extensions import db
 from franko.inputs import bounded_int
 from franko.instances.services import get_owned_instance
 from franko.webhooks import bp
@@ -31,6 +32,7 @@ def settings(instance_id: uuid.UUID):
             return _settings(instance, form)
         had_url = instance.webhook_url
         set_url(instance, form.url.data)
+        db.session.commit()
         flash("The webhook URL is saved: completed responses will be sent to it." if instance.webhook_url else
               "The webhook URL is removed: no more events will be sent." if had_url else "No webhook URL is set.",
               "success")
@@ -43,6 +45,7 @@ def settings(instance_id: uuid.UUID):
 def rotate(instance_id: uuid.UUID):
     instance = get_owned_instance(instance_id, current_user.user_id)
     rotate_secret(instance)
+    db.session.commit()
     flash("A new signing secret is made: update your receiver. Events are signed with it from now on.", "success")
     return redirect(url_for("webhooks.settings", instance_id=instance.id))
 
@@ -56,6 +59,7 @@ def test(instance_id: uuid.UUID):
     except NoWebhookURL as exc:
         flash(str(exc), "warning")
     else:
+        db.session.commit()
         flash("A test event (ping) is on its way: its delivery is at the top of the log.", "success")
     return redirect(url_for("webhooks.settings", instance_id=instance.id))
 
@@ -78,6 +82,7 @@ def replay_delivery(instance_id: uuid.UUID, delivery_id: uuid.UUID):
     except NoWebhookURL as exc:
         flash(str(exc), "warning")
     else:
+        db.session.commit()
         flash("The delivery is sent again, with the same id and body.", "success")
     if request.form.get("back") == "delivery":  # replayed from the delivery's own page
         return redirect(url_for("webhooks.delivery", instance_id=instance.id, delivery_id=found.id))

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm import load_only
 
-from franko.database import insert_ignoring_duplicates
+from franko.database import Page, insert_ignoring_duplicates
+from franko.exceptions import NotFound
 from franko.extensions import db
-from franko.models import ChatInstance, ChatResponse, WebhookDelivery, utcnow
-from franko.responses.services import Page
+from franko.models import ChatInstance, ChatResponse, WebhookDelivery
+from franko.clock import utcnow
+from franko.webhooks.jobs import enqueue_delivery
 from franko.webhooks.signing import new_secret
 
 RESPONSE_COMPLETED = "response.completed"
@@ -63,13 +64,13 @@ def set_url(instance: ChatInstance, url: str | None) -> None:
     instance.webhook_url = check_url(url)
     if instance.webhook_url and not instance.webhook_secret:
         instance.webhook_secret = new_secret()
-    db.session.commit()
+    db.session.flush()
 
 
 def rotate_secret(instance: ChatInstance) -> str:
     """A new signing secret; deliveries from now on (retries and replays too) are signed with it."""
     instance.webhook_secret = new_secret()
-    db.session.commit()
+    db.session.flush()
     return instance.webhook_secret
 
 
@@ -123,9 +124,7 @@ def event_body(delivery_id: uuid.UUID, event: str, data: dict, created: datetime
 
 def _enqueue(delivery_id: uuid.UUID) -> bool:
     """Queue the sending in the caller's transaction; False when a job for it already waits or runs (one per delivery)."""
-    from franko.webhooks.jobs import deliver  # the job module imports this one
-
-    return deliver.enqueue(str(delivery_id), key=f"deliver:{delivery_id}")
+    return enqueue_delivery(delivery_id)
 
 
 def queue_event(event: str, response_id: str) -> uuid.UUID | None:
@@ -168,7 +167,6 @@ def send_test_event(instance: ChatInstance) -> uuid.UUID:
                                    body=event_body(delivery_id, PING, data, now), created_at=now, updated_at=now))
     db.session.flush()
     _enqueue(delivery_id)
-    db.session.commit()
     return delivery_id
 
 
@@ -176,76 +174,13 @@ def replay(delivery: WebhookDelivery, instance: ChatInstance) -> None:
     """Send a delivery again (same id and body, a fresh signature) to the instance's current URL, with fresh retries."""
     if not instance.webhook_url:
         raise NoWebhookURL("This instance has no webhook URL any more: save one to replay deliveries.")
-    delivery_id = delivery.id  # read before the commit expires it (a refresh would hold SQLite's read lock)
+    delivery_id = delivery.id  # read before the caller's commit expires it (a refresh would hold SQLite's read lock)
     db.session.execute(
         sa.update(WebhookDelivery).where(WebhookDelivery.id == delivery_id)
         .values(status="pending", attempts=0, url=instance.webhook_url, delivered_at=None, updated_at=utcnow()),
         execution_options={"synchronize_session": False},
     )
     _enqueue(delivery_id)
-    db.session.commit()
-
-
-def requeue_stale(older_than_seconds: int) -> int:
-    """Queue again every delivery pending for a while with no job waiting or running (lost with the old queue,
-    or whose job failed); the caller commits. Returns how many it queued (the job's key drops the others).
-    """
-    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
-    stale = db.session.scalars(sa.select(WebhookDelivery.id).where(WebhookDelivery.status == "pending",
-                                                                   WebhookDelivery.updated_at < cutoff)).all()
-    queued = 0
-    for delivery_id in stale:
-        queued += _enqueue(delivery_id)
-    return queued
-
-
-# --- what the job records ----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Target:
-    """What one attempt sends: where, what, signed with which secret."""
-
-    delivery_id: uuid.UUID
-    event: str
-    url: str
-    body: str
-    secret: str | None
-
-
-def pending_target(delivery_id: str) -> Target | None:
-    """The delivery to attempt, or None when it is gone, delivered or failed (nothing to do)."""
-    row = db.session.execute(
-        sa.select(WebhookDelivery.id, WebhookDelivery.event, WebhookDelivery.url, WebhookDelivery.body,
-                  ChatInstance.webhook_secret)
-        .join(ChatInstance, WebhookDelivery.chat_instance_id == ChatInstance.id)
-        .where(WebhookDelivery.id == uuid.UUID(str(delivery_id)), WebhookDelivery.status == "pending")
-    ).first()
-    return Target(*row) if row is not None else None
-
-
-def record_delivered(delivery_id: uuid.UUID, code: int) -> None:
-    """A 2xx answer: delivered (counted as one more attempt)."""
-    now = utcnow()
-    db.session.execute(
-        sa.update(WebhookDelivery).where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == "pending")
-        .values(status="delivered", attempts=WebhookDelivery.attempts + 1, response_code=code, error=None,
-                delivered_at=now, updated_at=now),
-        execution_options={"synchronize_session": False},
-    )
-    db.session.commit()
-
-
-def record_failure(delivery_id: uuid.UUID, code: int | None, error: str, max_attempts: int, give_up: bool) -> bool:
-    """One more failed attempt; failed for good at `max_attempts` (or at once with `give_up`). Returns whether it failed for good."""
-    attempts = WebhookDelivery.attempts + 1
-    status = "failed" if give_up else sa.case((attempts >= max_attempts, "failed"), else_="pending")
-    db.session.execute(
-        sa.update(WebhookDelivery).where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == "pending")
-        .values(status=status, attempts=attempts, response_code=code, error=error, updated_at=utcnow()),
-        execution_options={"synchronize_session": False},
-    )
-    db.session.commit()
-    return db.session.scalar(sa.select(WebhookDelivery.status).where(WebhookDelivery.id == delivery_id)) != "pending"
 
 
 # --- the owner's log ---------------------------------------------------------------------------
@@ -266,7 +201,10 @@ def deliveries_page(instance_id: uuid.UUID, number: int, per_page: int = DELIVER
 
 
 def get_delivery(instance_id: uuid.UUID, delivery_id: uuid.UUID) -> WebhookDelivery:
-    """One delivery of the (already owned) instance; 404 for any other."""
-    return db.first_or_404(sa.select(WebhookDelivery).where(WebhookDelivery.id == delivery_id,
-                                                            WebhookDelivery.chat_instance_id == instance_id))
+    """One delivery of the (already owned) instance; NotFound (a 404) for any other."""
+    found = db.session.scalar(sa.select(WebhookDelivery).where(WebhookDelivery.id == delivery_id,
+                                                               WebhookDelivery.chat_instance_id == instance_id))
+    if found is None:
+        raise NotFound()
+    return found
 

@@ -11,14 +11,11 @@ Revision ID: 0001_legacy_baseline
 Revises:
 Create Date: 2026-11-25
 """
-import os
-import sys
 
 from alembic import op
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import legacy_schema  # noqa: E402
-import legacy_sql as h  # noqa: E402
+from migrations import legacy_schema
+from migrations import legacy_sql as h
 
 revision = "0001_legacy_baseline"
 down_revision = None

@@ -4,16 +4,13 @@ Revision ID: 0003_chat_instances
 Revises: 0002_profiles_accounts
 Create Date: 2026-11-25
 """
-import os
-import sys
 
 import sqlalchemy as sa
 from alembic import op
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import legacy_accounts as accounts  # noqa: E402
-import legacy_schema  # noqa: E402
-import legacy_sql as h  # noqa: E402
+from migrations import legacy_accounts as accounts
+from migrations import legacy_schema
+from migrations import legacy_sql as h
 
 revision = "0003_chat_instances"
 down_revision = "0002_profiles_accounts"

@@ -4,14 +4,11 @@ Revision ID: 0005_stripe_events
 Revises: 0004_chat_responses
 Create Date: 2026-11-25
 """
-import os
-import sys
 
 import sqlalchemy as sa
 from alembic import op
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import legacy_sql as h  # noqa: E402
+from migrations import legacy_sql as h
 
 revision = "0005_stripe_events"
 down_revision = "0004_chat_responses"

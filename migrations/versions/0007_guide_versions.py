@@ -4,14 +4,11 @@ Revision ID: 0007_guide_versions
 Revises: 0006_accounts
 Create Date: 2026-11-25
 """
-import os
-import sys
 
 import sqlalchemy as sa
 from alembic import op
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import legacy_sql as h  # noqa: E402
+from migrations import legacy_sql as h
 
 revision = "0007_guide_versions"
 down_revision = "0006_accounts"

@@ -4,14 +4,11 @@ Revision ID: 0008_accounting
 Revises: 0007_guide_versions
 Create Date: 2026-11-25
 """
-import os
-import sys
 
 import sqlalchemy as sa
 from alembic import op
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import legacy_sql as h  # noqa: E402
+from migrations import legacy_sql as h
 
 revision = "0008_accounting"
 down_revision = "0007_guide_versions"

@@ -4,14 +4,11 @@ Revision ID: 0009_insights
 Revises: 0008_accounting
 Create Date: 2026-12-01
 """
-import os
-import sys
 
 import sqlalchemy as sa
 from alembic import op
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import legacy_sql as h  # noqa: E402
+from migrations import legacy_sql as h
 
 revision = "0009_insights"
 down_revision = "0008_accounting"

@@ -4,14 +4,11 @@ Revision ID: 0011_job_outbox
 Revises: 0010_question_records
 Create Date: 2026-12-02
 """
-import os
-import sys
 
 import sqlalchemy as sa
 from alembic import op
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import legacy_sql as h  # noqa: E402
+from migrations import legacy_sql as h
 
 revision = "0011_job_outbox"
 down_revision = "0010_question_records"

@@ -50,6 +50,7 @@ def test_coverage_counts_reached_and_answered_per_question_and_version(app, clie
     with app.app_context():
         instance = db.session.get(ChatInstance, instance_id)
         update_guide(instance, "# Bakery study\n- What do you bake?\n- Who buys it?")
+        db.session.commit()  # services flush; their caller commits
     interview(app, instance_id, 2)  # version 2, completed
     with app.app_context():
         coverage = instance_coverage(db.session.get(ChatInstance, instance_id))

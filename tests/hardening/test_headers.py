@@ -8,7 +8,7 @@ import pytest
 from franko import create_app
 from franko.config import ProductionConfig
 
-TEMPLATES = pathlib.Path(__file__).parents[2] / "templates"
+TEMPLATES = pathlib.Path(__file__).parents[2] / "franko" / "templates"
 
 
 def csp(response) -> dict[str, str]:

@@ -5,8 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from franko.extensions import db
-from franko.insights.summaries import summarize_and_store
-from franko.insights.themes import refresh
+from franko.insights.jobs import refresh_themes, summarize_response
 from franko.models import ChatInstance
 from tests.conftest import browser_signup
 from tests.factories import make_instance, profile_by_email
@@ -26,7 +25,7 @@ def test_the_response_page_shows_the_summary_or_that_it_is_being_prepared(app, c
     page = client.get(f"/responses/{ids['Ada']}").get_data(as_text=True)
     assert "The summary is being prepared" in page
     with app.app_context():
-        summarize_and_store(str(ids["Ada"]))
+        summarize_response(str(ids["Ada"]))
     page = client.get(f"/responses/{ids['Ada']}").get_data(as_text=True)
     assert "The summary is being prepared" not in page
     assert "Answered 3 of 3 questions in 7 minutes." in page
@@ -41,7 +40,7 @@ def test_what_the_interviewee_typed_is_escaped_in_the_summary(app, client, owner
         instance = make_instance(profile_by_email("owner@example.com"), guide=GUIDE)
         response_id = add_interview(instance, "Mal", ['I typed <script>alert("x")</script> into the order box twice.',
                                                       "The order box lost <b>every</b> order I typed twice."]).id
-        summarize_and_store(str(response_id))
+        summarize_response(str(response_id))
     page = client.get(f"/responses/{response_id}").get_data(as_text=True)
     assert "<script>alert" not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
     assert "<b>every</b>" not in page
@@ -52,7 +51,7 @@ def test_the_instance_page_shows_the_themes_with_links_to_the_responses(app, cli
     page = client.get(f"/instances/{instance_id}").get_data(as_text=True)
     assert "The themes are being prepared" in page
     with app.app_context():
-        refresh(str(instance_id))
+        refresh_themes(str(instance_id))
     page = client.get(f"/instances/{instance_id}").get_data(as_text=True)
     section = page[page.index('id="themes"'):page.index("</section>", page.index('id="themes"'))]
     assert re.findall(r'<h3 class="h6 mb-1">(.*?)</h3>', section) == [
@@ -67,7 +66,7 @@ def test_no_themes_yet_with_a_single_response(app, client, owner):
     with app.app_context():
         instance = make_instance(profile_by_email("owner@example.com"), guide=GUIDE)
         add_interview(instance, "Ada", ["Flour prices went up again this spring."])
-        refresh(str(instance.id))
+        refresh_themes(str(instance.id))
         instance_id = instance.id
     page = client.get(f"/instances/{instance_id}").get_data(as_text=True)
     assert "No themes yet" in page
@@ -76,8 +75,8 @@ def test_no_themes_yet_with_a_single_response(app, client, owner):
 def test_other_owners_get_404(app, client, owner, study):
     instance_id, ids = study
     with app.app_context():
-        summarize_and_store(str(ids["Ada"]))
-        refresh(str(instance_id))
+        summarize_response(str(ids["Ada"]))
+        refresh_themes(str(instance_id))
     assert client.get(f"/responses/{ids['Ada']}").status_code == 404
     assert client.get(f"/instances/{instance_id}").status_code == 404
 
@@ -89,8 +88,8 @@ def test_summary_and_themes_in_the_browser_meet_wcag_aa(live_server, page):
     with app.app_context():
         instance_id, ids = add_study(profile_by_email("owner@example.com"))
         for response_id in ids.values():
-            summarize_and_store(str(response_id))
-        refresh(str(instance_id))
+            summarize_response(str(response_id))
+        refresh_themes(str(instance_id))
         assert db.session.get(ChatInstance, instance_id).themes.themes
     page.goto(f"{base}/responses/{ids['Ada']}")
     summary = page.get_by_role("region", name="Summary")
@@ -109,7 +108,7 @@ def test_summary_and_themes_in_the_browser_meet_wcag_aa(live_server, page):
 def test_deleting_a_response_takes_it_out_of_the_themes(app, client, own_study):
     instance_id, ids = own_study
     with app.app_context():
-        refresh(str(instance_id))
+        refresh_themes(str(instance_id))
         before = db.session.get(ChatInstance, instance_id).themes
     assert any(str(ids["Dev"]) in t.response_ids for t in before.themes)
     assert client.post(f"/responses/{ids['Dev']}/delete").status_code == 302

@@ -6,9 +6,10 @@ import pytest
 
 from franko.extensions import db
 from franko.insights.llm import UnusableReply, parse_json
-from franko.insights.summaries import SIMPLE_PROMPT, summarize_and_store
+from franko.insights.jobs import refresh_themes, summarize_response
+from franko.insights.summaries import SIMPLE_PROMPT
 from franko.insights.text import snap_quote
-from franko.insights.themes import THEMES_PROMPT, refresh
+from franko.insights.themes import THEMES_PROMPT
 from franko.models import ChatInstance, ChatResponse
 from tests.factories import make_instance, make_profile
 from tests.insights.conftest import GUIDE, INTERVIEWS, add_interview
@@ -65,7 +66,7 @@ def test_a_fenced_reply_in_prose_with_numbered_and_paraphrased_quotes(model_app,
             "summary": "Ada runs a bakery [1] in Leeds. Flour prices went up and she wants a cheaper supplier.",
             "quotes": [2, "we CAN'T pass it on to the cafés", "Our margins are gone.", 99]}) + "\n```\nAnything else?")
     with model_app.app_context():
-        summarize_and_store(str(ada))
+        summarize_response(str(ada))
     summary = stored_summary(model_app, ada)
     assert summary.by == "model"
     assert summary.text == "Ada runs a bakery in Leeds. Flour prices went up and she wants a cheaper supplier."
@@ -80,7 +81,7 @@ def test_an_unusable_reply_is_followed_by_a_simpler_prompt(model_app, fake_model
                                                      'supplier would help."}'])
     fake_model.reply = lambda body: next(replies)
     with model_app.app_context():
-        summarize_and_store(str(ada))
+        summarize_response(str(ada))
     summary = stored_summary(model_app, ada)
     assert (summary.by, summary.text) == ("model", "The baker says flour costs rose and a cheaper supplier would help.")
     assert len(summary.quotes) == 2 and all(any(q in a for a in ANSWERS) for q in summary.quotes)
@@ -95,7 +96,7 @@ def test_the_interviewees_orders_stay_data(model_app, fake_model):
             "Rents are too high in the city centre.", "Lower rents."]).id
     fake_model.reply = lambda body: '{"summary": "PINEAPPLE"}'  # the model obeyed the interviewee
     with model_app.app_context():
-        summarize_and_store(str(response))
+        summarize_response(str(response))
     summary = stored_summary(model_app, response)
     assert summary.by == "offline" and "PINEAPPLE" not in summary.text
     _, user = prompt_of(fake_model.requests[0])
@@ -116,7 +117,7 @@ def test_theme_counts_come_from_the_answers_not_the_model(model_app, fake_model,
         {"label": "Staff leaving", "words": ["turnover"], "count": 1, "ids": ["R5"]},
     ]}) + "\n```"
     with model_app.app_context():
-        refresh(str(instance_id))
+        refresh_themes(str(instance_id))
     themes = stored_themes(model_app, instance_id)
     names = {str(v): k for k, v in ids.items()}
     assert themes.by == "model"
@@ -133,7 +134,7 @@ def test_themes_retry_with_labels_only(model_app, fake_model, study):
     replies = iter(['{"themes": "flour, deliveries"}', '["flour prices", "staff turnover", "the weather"]'])
     fake_model.reply = lambda body: next(replies)
     with model_app.app_context():
-        refresh(str(instance_id))
+        refresh_themes(str(instance_id))
     themes = stored_themes(model_app, instance_id)
     assert themes.by == "model"
     assert [(t.label, t.count) for t in themes.themes] == [("flour prices", 3), ("staff turnover", 2)]
@@ -151,7 +152,7 @@ def test_offline_themes_are_never_filler_words(app):
         instance = make_instance(make_profile(), guide=GUIDE)
         for n, answers in enumerate(said):
             add_interview(instance, f"P{n}", answers)
-        refresh(str(instance.id))
+        refresh_themes(str(instance.id))
         themes = db.session.get(ChatInstance, instance.id).themes
     assert [(t.label, t.count) for t in themes.themes] == [("rent", 3), ("landlord", 2)]
 
@@ -171,7 +172,7 @@ def test_the_example_is_a_past_exchange_and_a_copy_of_it_is_no_summary(model_app
     replies = iter([EXAMPLE[1], '{"summary": "The baker says flour costs rose and a cheaper supplier would help."}'])
     fake_model.reply = lambda body: next(replies)
     with model_app.app_context():
-        summarize_and_store(str(ada))
+        summarize_response(str(ada))
     first = fake_model.requests[0]["messages"]
     assert [m["role"] for m in first] == ["system", "user", "assistant", "user"]
     assert first[2]["content"] == EXAMPLE[1] and "teach maths" not in first[0]["content"]

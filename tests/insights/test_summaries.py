@@ -6,7 +6,8 @@ import re
 import pytest
 
 from franko.extensions import db
-from franko.insights.summaries import NO_ANSWERS, Material, offline_summary, summarize_and_store
+from franko.insights.jobs import summarize_response
+from franko.insights.summaries import NO_ANSWERS, Material, offline_summary
 from franko.models import ChatResponse
 from tests.factories import make_instance, make_profile
 from tests.insights.conftest import GUIDE, INTERVIEWS, add_interview
@@ -40,7 +41,7 @@ def test_the_opening_counts_answered_and_skipped_questions_from_the_records(app)
             agent(0), said(0, "I run a small bakery in Leeds."), agent(1, move="probe"), said(1, "Flour is dear."),
             agent(1), said(1, "Rather not say.", "refuse"), agent(2), said(2, "What do you mean?", "clarify"),
             agent(None, "Thanks!", move="close")], minutes=7)
-        summarize_and_store(response.id)
+        summarize_response(response.id)
         text = db.session.get(ChatResponse, response.id).summary.text
     # The probe wrongly tagged as question 2 does not count it answered: 1 answered, 1 skipped of 3.
     assert text.startswith("Answered 1 of 3 questions (1 skipped) in 7 minutes.")
@@ -70,7 +71,7 @@ def test_a_text_only_conversation_is_summarised_from_its_text(app):
         response.conversation = text  # stored as it is: a legacy text conversation
         response.total_interview_minutes = None
         db.session.commit()
-        summarize_and_store(str(response.id))
+        summarize_response(str(response.id))
         summary = db.session.get(ChatResponse, response.id).summary
     assert summary.text.startswith("An imported conversation of 17 words. The answers were mostly about sourdough.")
     assert set(summary.quotes) == {"Sourdough loaves for three restaurants every morning.",
@@ -106,7 +107,7 @@ def test_the_model_summary_keeps_only_verbatim_quotes_as_the_transcript_has_them
         "Our margins are gone and we will close.",    # never said: invented
     ])
     with model_app.app_context():
-        summarize_and_store(str(ada))
+        summarize_response(str(ada))
     summary = stored_summary(model_app, ada)
     assert summary.by == "model"
     assert summary.text == "The baker is squeezed by flour prices and late vans."
@@ -120,7 +121,7 @@ def test_the_model_summary_keeps_only_verbatim_quotes_as_the_transcript_has_them
 def test_invented_quotes_are_dropped_and_offline_quotes_top_up(model_app, fake_model, ada):
     fake_model.reply = summary_reply(["We are closing down next month.", "Leeds is the best city", 42])
     with model_app.app_context():
-        summarize_and_store(str(ada))
+        summarize_response(str(ada))
     summary = stored_summary(model_app, ada)
     assert summary.by == "model"
     assert len(summary.quotes) == 2
@@ -139,7 +140,7 @@ def test_a_failing_model_falls_back_to_the_offline_summary(model_app, fake_model
         fake_model.reply = lambda body: "Sure! Here is a summary." if failure == "not json" else '{"quotes": []}'
     with caplog.at_level(logging.WARNING, logger="franko.insights.summaries"):
         with model_app.app_context():
-            summarize_and_store(str(ada))
+            summarize_response(str(ada))
     summary = stored_summary(model_app, ada)
     assert summary.by == "offline"
     assert summary.text.startswith("Answered 3 of 3 questions")

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from franko.extensions import db
-from franko.insights.themes import refresh
+from franko.insights.jobs import refresh_themes
 from franko.models import ChatInstance
 from tests.factories import make_instance, make_profile
 from tests.insights.conftest import GUIDE, add_interview
@@ -35,7 +35,7 @@ def named(themes, ids):
 def test_offline_themes_of_five_interviews(app, study):
     instance_id, ids = study
     with app.app_context():
-        refresh(str(instance_id))
+        refresh_themes(str(instance_id))
     themes = stored_themes(app, instance_id)
     assert (themes.by, themes.responses) == ("offline", 5)
     assert named(themes, ids) == OFFLINE
@@ -47,7 +47,7 @@ def test_only_completed_responses_count_and_one_is_no_theme(app):
         instance = make_instance(make_profile(), guide=GUIDE)
         add_interview(instance, "Ada", ["Flour prices went up again."])
         add_interview(instance, "Ben", ["Flour prices hurt us."], status="in_progress")
-        refresh(str(instance.id))
+        refresh_themes(str(instance.id))
         themes = db.session.get(ChatInstance, instance.id).themes
     assert (themes.themes, themes.responses) == ((), 1)
 
@@ -70,7 +70,7 @@ def test_model_themes_are_counted_from_what_the_interviewees_said(model_app, fak
     instance_id, ids = study
     fake_model.reply = themes_reply
     with model_app.app_context():
-        refresh(str(instance_id))
+        refresh_themes(str(instance_id))
     themes = stored_themes(model_app, instance_id)
     assert (themes.by, themes.responses) == ("model", 5)
     assert [(label, names) for label, names, _ in named(themes, ids)] == [
@@ -94,7 +94,7 @@ def test_a_failing_model_falls_back_to_the_offline_themes(model_app, fake_model,
         fake_model.reply = lambda body: json.dumps({"themes": [{"label": "Ghosts", "ids": ["R77", "R78"]}]})
     with caplog.at_level(logging.WARNING, logger="franko.insights.themes"):
         with model_app.app_context():
-            refresh(str(instance_id))
+            refresh_themes(str(instance_id))
     themes = stored_themes(model_app, instance_id)
     assert themes.by == "offline"
     assert named(themes, ids) == OFFLINE

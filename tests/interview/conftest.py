@@ -110,7 +110,9 @@ def scripted_reply(body: dict, mode: str = "ok", labels: dict | None = None) -> 
     Well-behaved ("ok"): the label `labels` gives the text (default "answer"), and each move worded
     around the guide's words. Misbehaving as small models do: "label_prose" (the label in a sentence),
     "label_garbage", "probe_as_next" (a probe passed off as the next question), "question_after_close",
-    "echo_instructions", "as_interviewee", "prose_question_everywhere" (asks something in every message).
+    "echo_instructions", "as_interviewee", "prose_question_everywhere" (asks something in every message),
+    "thanks_only" (the acknowledgement without the question; the second, simpler request asks it),
+    "thanks_always" (the second request too). The other misbehaviours repeat on the second request.
     """
     system, user = body["messages"][0]["content"], body["messages"][-1]["content"]
     if system.startswith("You label"):
@@ -121,6 +123,18 @@ def scripted_reply(body: dict, mode: str = "ok", labels: dict | None = None) -> 
         if mode == "label_garbage":
             return "I cannot decide."
         return json.dumps({"kind": label})
+    if system.startswith("You word one question"):  # the second, simpler request after a refused wording
+        if mode == "thanks_always":
+            return "Thank you again."
+        if mode == "as_interviewee":
+            return "Ada: I bake bread for forty cafés and it is hard work."
+        if mode == "probe_as_next":
+            return "Which of those tools would you miss most?"
+        if mode == "echo_instructions":
+            notes = system.split("never repeat or mention them):\n", 1)[-1].split("\n")[0].lstrip("- ")
+            return f"My notes say: {notes} What do you do?"
+        target = TARGET.search(user).group(1) if TARGET.search(user) else "could you say more?"
+        return f"LLM asks: {target}"
     task = user.split("Your task: ", 1)[1]
     target = TARGET.search(task).group(1) if TARGET.search(task) else ""
     closing = "Ask nothing" in task or "closing message" in task
@@ -133,7 +147,7 @@ def scripted_reply(body: dict, mode: str = "ok", labels: dict | None = None) -> 
         if mode in ("question_after_close", "prose_question_everywhere"):
             return "Thank you so much for your time. What else would you like to tell us?"
         return "LLM: thank you, that is all."
-    if mode == "thanks_only":  # a small model's habit: the acknowledgement, and no question
+    if mode in ("thanks_only", "thanks_always"):  # a small model's habit: the acknowledgement, and no question
         return "Thank you for sharing that with me."
     if mode == "probe_as_next" and "next question" in task:
         return "Great, thanks! Which of those tools would you miss most?"

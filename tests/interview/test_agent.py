@@ -304,8 +304,19 @@ def test_a_server_whose_streams_are_empty_is_read_whole_from_then_on(fake_llm):
         agent_module.NOT_STREAMING.discard(fake_llm.url)
 
 
-def test_an_acknowledgement_without_the_question_is_completed_by_the_guides_question(fake_llm):
+def test_an_acknowledgement_without_the_question_gets_a_second_simpler_request(fake_llm):
     fake_llm.mode = "thanks_only"
+    conversation = OPENING + [{"role": "user", "content": "I bake bread for forty cafés"}]
+    turn = next_turn(llm(fake_llm), PLAIN, CONTEXT, conversation)
+    assert turn.message == f"Thank you for sharing that with me. LLM asks: {QUESTIONS[1]}"
+    assert (turn.question, turn.move, turn.by) == (1, "ask", "model")
+    second = fake_llm.requests[-1]["body"]["messages"]
+    assert second[0]["content"].startswith("You word one question") and QUESTIONS[1] in second[-1]["content"]
+    assert "I bake bread" not in second[-1]["content"]  # the interviewee's text is not sent again
+
+
+def test_an_acknowledgement_without_the_question_twice_is_completed_by_the_guides_question(fake_llm):
+    fake_llm.mode = "thanks_always"
     conversation = OPENING + [{"role": "user", "content": "I bake bread for forty cafés"}]
     turn = next_turn(llm(fake_llm), PLAIN, CONTEXT, conversation)
     assert turn.message == f"Thank you for sharing that with me.\n\n{QUESTIONS[1]}"

@@ -1,4 +1,5 @@
 """The jobs table as a queue, on SQLite and PostgreSQL: queued with the caller's commit, leased, retried, failed, retried by hand."""
+import json
 import os
 import signal
 import subprocess
@@ -11,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from franko.extensions import db
-from franko.jobs import RetryLater, job, run_pending
+from franko.jobs import RetryLater, job, queue, register, run_pending
 from franko.jobs.claims import take
 from franko.jobs.models import JobClaim, QueuedJob
 from franko.jobs.store import INLINE_HOLDER, claim, hand_back, renew, run_claimed
@@ -49,6 +50,7 @@ def busy(tag: str) -> None:
 def queued_app(empty_database_url):
     """An app whose jobs wait in the table for a worker (not run when their transaction commits)."""
     app = make_app(empty_database_url, FRANKO_QUEUE_IMMEDIATE=False)
+    register(app, record, flaky, busy)
     with app.app_context():
         db.create_all()
     yield app
@@ -204,12 +206,29 @@ def test_a_delayed_job_waits_until_its_time(queued_app):
 def test_tests_run_jobs_when_their_transaction_commits(app):
     """The other tests' apps run a job as its transaction commits, so flows stay synchronous."""
     tag = uuid.uuid4().hex
+    register(app, record)
     with app.app_context():
         record.enqueue(tag, "now")
         assert (tag, "now") not in RAN
         db.session.commit()
     assert (tag, "now") in RAN
     assert rows(app) == []
+
+
+def test_a_job_registered_on_one_app_is_unknown_to_another(queued_app, empty_database_url):
+    """Each app has its own registry: these tests' jobs never reach the other tests' apps, and a worker refuses them."""
+    other = make_app(empty_database_url, FRANKO_QUEUE_IMMEDIATE=False)
+    assert record.name in queue(queued_app) and record.name not in queue(other)
+    assert "franko.mail.jobs.deliver_email" in queue(other)  # the features registered theirs
+    tag = uuid.uuid4().hex
+    with other.app_context():
+        record.enqueue(tag, "elsewhere")
+        db.session.commit()
+    assert run_pending(other) >= 1 and (tag, "elsewhere") not in RAN
+    [row] = [row for row in rows(other) if json.loads(row.args) == [tag, "elsewhere"]]
+    assert "No job is called" in row.last_error
+    with other.app_context():
+        db.engine.dispose()
 
 
 def test_the_worker_command_sends_a_queued_email_and_stops_on_sigterm(queued_app, smtp_server):

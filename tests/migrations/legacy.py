@@ -7,16 +7,13 @@ profile, double-encoded messages, plain-text voice transcripts with no cleaned c
 `Churn`, a 100-byte passphrase hashed by bcrypt-ts, counters that contradict each other.
 """
 import json
-import os
-import sys
 import uuid
 from datetime import datetime, timedelta
 
 import bcrypt
 import sqlalchemy as sa
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "migrations"))
-import legacy_schema  # noqa: E402  (the frozen legacy DDL)
+from migrations import legacy_schema  # the frozen legacy DDL
 
 T0 = datetime(2025, 3, 1, 9, 30, 0)
 AWKWARD = "Zoë’s café 🚀 \"quoted\" 'single' back\\slash <script>alert('x')</script> ünï"

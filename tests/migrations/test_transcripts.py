@@ -7,9 +7,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy.engine import make_url
 
+from migrations import legacy_transcript
 from tests.migrations import legacy
-
-import legacy_transcript  # noqa: E402  (migrations/ is on the path through tests.migrations.legacy)
 
 START = datetime(2025, 3, 1, 9, 30, 0)
 CASES = {

@@ -2,7 +2,7 @@
 import uuid
 
 from franko.extensions import db
-from franko.insights.types import Summary
+from franko.insight_values import Summary
 from franko.jobs import run_pending
 from franko.models import ChatResponse, utcnow
 from franko.notifications import jobs

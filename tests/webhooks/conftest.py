@@ -60,9 +60,10 @@ def receiver():
 
 
 def hook_up(instance_id: uuid.UUID, url: str) -> str:
-    """Give the instance a webhook URL (inside an app context); returns its secret."""
+    """Give the instance a webhook URL (inside an app context, committed); returns its secret."""
     instance = db.session.get(ChatInstance, instance_id)
     set_url(instance, url)
+    db.session.commit()  # services flush; their caller commits
     return instance.webhook_secret
 
 

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 
 from franko.extensions import db
-from franko.insights.types import Summary
+from franko.insight_values import Summary
 from franko.interview.jobs import after_completion
 from franko.jobs import run_pending
 from franko.models import ChatInstance, WebhookDelivery
@@ -144,6 +144,7 @@ def test_replay_sends_the_same_delivery_again_freshly_signed(app, receiver):
         db.session.commit()  # the delivery and its job, queued together
         row = db.session.scalar(db.select(WebhookDelivery))
         replay(row, db.session.get(ChatInstance, instance_id))
+        db.session.commit()  # services flush; their caller commits
     [row] = deliveries(app)
     assert (row.status, row.attempts) == ("delivered", 1)
     first, second = receiver.requests

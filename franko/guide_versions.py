@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from franko.database import insert_ignoring_duplicates
 from franko.extensions import db
 from franko.guide import Guide, parse_guide
-from franko.models import ChatInstance, ChatResponse, GuideVersion, utcnow
+from franko.models import ChatInstance, ChatResponse, GuideVersion
+from franko.clock import utcnow
 
 
 def record_version(instance: ChatInstance) -> int | None:
