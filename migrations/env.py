@@ -77,6 +77,8 @@ class Tracker:
         self.predicted = {rev: sum(cost * legacy_rows.get(t, 0) for t, cost in ROW_COST.get(rev, {}).items()) / 1e6
                           for rev in plan}
         self.steps, self.current = [], None
+        self.revision_started = self.started
+        self.actual_done = self.predicted_done = 0.0  # of the revisions completed
         self.notify("begin", plan, self.estimate())
         self.open("schema changes")
 
@@ -89,12 +91,11 @@ class Tracker:
         return self.plan[self.index] if self.index < len(self.plan) else "(after)"
 
     def estimate(self):
-        """Seconds left: the remaining revisions' predicted cost, scaled by the speed seen so far."""
-        done = sum(self.predicted.get(rev, 0) for rev in self.plan[:self.index])
-        left = sum(self.predicted.get(rev, 0) for rev in self.plan[self.index:])
-        elapsed = time.monotonic() - self.started
-        speed = elapsed / done if done > 0.5 else 1.0
-        return left * speed
+        """Seconds left: the remaining revisions' predicted cost (the current one's included, less the
+        time it has run), scaled by how the completed revisions compared with their prediction."""
+        speed = self.actual_done / self.predicted_done if self.predicted_done > 0.5 else 1.0
+        left = sum(self.predicted.get(rev, 0) for rev in self.plan[self.index:]) * speed
+        return max(0.0, left - (time.monotonic() - self.revision_started))
 
     def open(self, name):
         self.current = Step(self.revision(), name, time.monotonic())
@@ -126,6 +127,11 @@ class Tracker:
 
     def version_applied(self, ctx, step, heads, run_args):
         self.close()
+        now = time.monotonic()
+        if self.index < len(self.plan):
+            self.actual_done += now - self.revision_started
+            self.predicted_done += self.predicted.get(self.plan[self.index], 0)
+        self.revision_started = now
         self.index += 1
         if self.index < len(self.plan):
             self.open("schema changes")
