@@ -215,8 +215,12 @@ def build_after_commit(connection, heads, tracker, concurrently=True):
             continue
         started = time.monotonic()
         how = "CREATE INDEX CONCURRENTLY" if concurrently else "CREATE INDEX"
-        logger.info("  after the commit: %s %s (the app may run meanwhile; its search scans until it is ready)",
-                    how, name)
+        if concurrently:
+            logger.info("  after the commit: %s %s (the app may run meanwhile; its search scans until it is ready)",
+                        how, name)
+        else:
+            logger.info("  dry run: %s %s inside the transaction, to time what the real run builds after its commit",
+                        how, name)
         tracker.notify("index_started", name)
         if invalid:  # a concurrent build that was cut off leaves an invalid index: start again
             connection.exec_driver_sql(f"DROP INDEX {'CONCURRENTLY ' if concurrently else ''}IF EXISTS {name}")
@@ -362,6 +366,7 @@ def run_migrations_online():
             if outer is not None:
                 outer.rollback()
                 tracker.notify("ended", window, False)
+                logger.info("  dry run: rolled back; nothing was changed (the upgrade's transaction took %.1fs)", window)
                 return
             window = time.monotonic() - started  # up to the COMMIT's return
             tracker.notify("ended", window, True)
