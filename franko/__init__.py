@@ -122,11 +122,11 @@ def register_request_guards(app: Flask) -> None:
 
 def register_features(app: Flask) -> None:
     """Each feature registers its own blueprint, jobs and commands (`<feature>.init_app`), in this order."""
-    from franko import (admin, auth, billing, errors, insights, instances, interview, mail, main, notifications,
-                        profile, responses, webhooks)
+    from franko import (admin, audit, auth, billing, errors, insights, instances, interview, mail, main,
+                        notifications, ownerdata, privacy, profile, redaction, responses, webhooks)
 
     for feature in (errors, main, auth, profile, instances, responses, interview, insights, billing, admin, mail,
-                    notifications, webhooks):
+                    notifications, webhooks, audit, privacy, redaction, ownerdata):
         feature.init_app(app)
 
 

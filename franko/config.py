@@ -98,6 +98,11 @@ class Config:
     # Outbound webhooks to loopback and private addresses are refused in production (no probing of
     # the network Franko runs in); development and tests deliver to local receivers.
     FRANKO_WEBHOOK_ALLOW_PRIVATE = os.environ.get("FRANKO_WEBHOOK_ALLOW_PRIVATE", "").lower() in ("1", "true", "yes")
+    # §14: how redaction reads a phone number without +country code; how long an owner's archive (and its
+    # emailed link) lives; how long the emailed link that confirms an organisation's deletion is valid.
+    FRANKO_PHONE_REGION = os.environ.get("FRANKO_PHONE_REGION", "GB")
+    FRANKO_EXPORT_MAX_AGE = int(os.environ.get("FRANKO_EXPORT_MAX_AGE", 7 * 24 * 3600))
+    FRANKO_DELETE_LINK_MAX_AGE = int(os.environ.get("FRANKO_DELETE_LINK_MAX_AGE", 3600))
 
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")

@@ -15,3 +15,19 @@ class NotOwned(NotFound):
 
 class AtCap(DomainError):
     """The plan's cap is reached: nothing was changed (the route says why and what to do)."""
+
+
+class PrivacyError(DomainError):
+    """A privacy setting or request refused (§14): a notice too long, a retention period out of range."""
+
+
+class ResponseGone(NotFound):
+    """The response a private link names was deleted (by its interviewee, its owner or retention)."""
+
+
+class OwnerDataError(DomainError):
+    """An owner's archive or organisation deletion that cannot be done now (§14): Stripe refused, nothing deleted."""
+
+
+class OwnerDataLinkError(OwnerDataError):
+    """An archive's or a deletion's link that is forged, expired, used up, or another account's."""

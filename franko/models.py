@@ -112,6 +112,14 @@ class ChatInstance(TimestampMixin, db.Model):
     themes: Mapped[Themes | None] = mapped_column(JSONRecord(Themes))
     webhook_url: Mapped[str | None] = mapped_column(sa.Text)
     webhook_secret: Mapped[str | None] = mapped_column(sa.Text)
+    # Added by 0012 (§14, franko.privacy): the privacy notice shown before the intake form (Markdown;
+    # NULL: none) and its version (raised with each change; consent names it); responses older than
+    # `retention_days` are deleted by a periodic job (NULL: kept).
+    privacy_notice: Mapped[str | None] = mapped_column(sa.Text)
+    privacy_notice_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+    retention_days: Mapped[int | None] = mapped_column(sa.Integer)
+    # Added by 0013: what is masked, and where (franko.redaction.settings: "email,phone,…"); NULL: nothing.
+    redaction: Mapped[str | None] = mapped_column(sa.Text)
 
     owner: Mapped[Profile] = relationship(back_populates="instances")
     responses: Mapped[list["ChatResponse"]] = relationship(back_populates="instance", passive_deletes=True)
@@ -174,6 +182,10 @@ class ChatResponse(TimestampMixin, db.Model):
     # derived from the response's question records (franko.interview.progress.sync_records);
     # NULL: nothing recorded (a conversation without question tags, imported or legacy).
     questions_skipped: Mapped[int | None] = mapped_column(sa.Integer)
+    # Added by 0012 (§14): the interviewee's consent when starting: the privacy notice's version
+    # they were shown (NULL: no notice) and when.
+    consent_notice_version: Mapped[int | None] = mapped_column(sa.Integer)
+    consented_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     instance: Mapped[ChatInstance] = relationship(back_populates="responses")
     questions: Mapped[list["ResponseQuestion"]] = relationship(
@@ -251,7 +263,7 @@ class WebhookDelivery(TimestampMixin, db.Model):
     chat_instance_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("chat_instances.id", ondelete="CASCADE"), nullable=False)
     chat_response_id: Mapped[uuid.UUID | None] = mapped_column(
-        sa.ForeignKey("chat_responses.id", ondelete="SET NULL"), index=True)
+        sa.ForeignKey("chat_responses.id", ondelete="CASCADE"), index=True)  # 0012: the body goes with it (§14)
     event: Mapped[str] = mapped_column(sa.Text, nullable=False)
     url: Mapped[str] = mapped_column(sa.Text, nullable=False)
     body: Mapped[str] = mapped_column(sa.Text, nullable=False)

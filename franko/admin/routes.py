@@ -72,7 +72,8 @@ def grant_credits(user_id: str):
     form = GrantCreditsForm()
     if not form.validate_on_submit():
         return _render_organisation(profile, form, ChangePlanForm(plan=profile.membership), status=400)
-    after = services.grant_credits(user_id, form.amount.data, admin=current_user.email)
+    after = services.grant_credits(user_id, form.amount.data, admin=current_user.email,
+                                   actor_id=current_user.user_id)
     db.session.commit()
     flash(f"Granted {form.amount.data:,} responses: {after:,} now available.", "success")
     return redirect(url_for("admin.organisation", user_id=user_id))
@@ -85,7 +86,8 @@ def change_plan(user_id: str):
     form = ChangePlanForm()
     if not form.validate_on_submit():
         return _render_organisation(profile, GrantCreditsForm(), form, status=400)
-    outcome = services.change_plan(user_id, form.plan.data, form.new_period.data, admin=current_user.email)
+    outcome = services.change_plan(user_id, form.plan.data, form.new_period.data, admin=current_user.email,
+                                     actor_id=current_user.user_id)
     db.session.commit()
     if outcome is Change.UNCHANGED:
         flash(f"Already on the {form.plan.data} plan: nothing changed.", "info")

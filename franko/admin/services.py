@@ -9,7 +9,7 @@ from flask import current_app
 
 from franko.database import escape_like
 from franko.extensions import db
-from franko import plans
+from franko import audit, plans
 from franko.models import ChatInstance, ChatResponse, Profile
 from franko.plans import PLAN_NAMES
 
@@ -164,10 +164,12 @@ def organisation_counts(user_id: str) -> dict[str, int]:
     return {"instances": instances, "responses": responses}
 
 
-def grant_credits(user_id: str, amount: int, admin: str) -> int | None:
+def grant_credits(user_id: str, amount: int, admin: str, actor_id: str | None = None) -> int | None:
     """Add `amount` responses to this period's balance (`plans.grant`); returns the new balance (None: no such profile)."""
     after = plans.grant(user_id, amount)
     if after is not None:
+        audit.record("admin.granted", actor_id=actor_id, owner_id=user_id, subject=f"{amount} responses",
+                     detail={"credits": amount, "available": after})
         current_app.logger.info("admin %s granted %d credits to %s: available %d -> %d",
                                 admin, amount, user_id, after - amount, after)
     return after
@@ -177,12 +179,13 @@ PLAN_FIELDS = ("membership", "monthly_responses_quota", "total_chat_instances_av
                "total_responses_used_this_month", "total_responses_available")
 
 
-def change_plan(user_id: str, plan: str, new_period: bool, admin: str) -> plans.Change:
+def change_plan(user_id: str, plan: str, new_period: bool, admin: str, actor_id: str | None = None) -> plans.Change:
     """Put the organisation on `plan` (`plans.change_plan`), logged with the numbers before and after (the caller commits)."""
     numbers = sa.select(*(P[f] for f in PLAN_FIELDS)).where(P.user_id == user_id)
     before = db.session.execute(numbers.with_for_update()).first()  # the row held until the commit
     outcome = plans.change_plan(user_id, plan, new_period=new_period)
     if outcome is plans.Change.CHANGED:
+        audit.plan_changed(user_id, plan, via="admin", actor_id=actor_id, new_period=new_period)
         after = db.session.execute(numbers).first()
         current_app.logger.info("admin %s changed the plan of %s%s: %s", admin, user_id,
                                 " (new period)" if new_period else "",

@@ -2,6 +2,7 @@
 import click
 import sqlalchemy as sa
 
+from franko import audit
 from franko.commands import franko_cli
 from franko.extensions import db
 from franko.models import Profile
@@ -47,6 +48,8 @@ def set_plan(email_or_user_id: str, plan: str, new_period: bool) -> None:
         raise click.ClickException(f"No account with user id or email {email_or_user_id!r}.")
     before = profile.membership
     outcome = change_plan(profile.user_id, plan, new_period=new_period)
+    if outcome is Change.CHANGED:
+        audit.plan_changed(profile.user_id, plan, via="cli", new_period=new_period)
     db.session.commit()
     db.session.refresh(profile)
     if outcome is Change.UNCHANGED:

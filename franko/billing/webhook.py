@@ -13,9 +13,10 @@ import stripe
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from franko import audit
 from franko.extensions import db
 from franko.models import Profile, StripeEvent
-from franko.plans import PlanName, change_plan, plan_for_price, start_new_period
+from franko.plans import Change, PlanName, change_plan, plan_for_price, start_new_period
 
 SUBSCRIPTION_EVENTS = (
     "customer.subscription.created",
@@ -115,7 +116,8 @@ def on_subscription_changed(event: Event, subscription: dict) -> str:
         current_app.logger.warning("Stripe event %s: price %r is no configured plan; nothing changed",
                                    event["id"], _first_price_id(subscription))
         return "unknown price"
-    change_plan(profile.user_id, plan.name)
+    if change_plan(profile.user_id, plan.name) is Change.CHANGED:
+        audit.plan_changed(profile.user_id, plan.name, via="stripe")
     profile.stripe_subscription_id = subscription.get("id")
     return f"plan {plan.name}"
 
@@ -215,7 +217,8 @@ def _end_subscription(profile: Profile, subscription: dict) -> str:
     """Back to free, unless the subscription that ended is not the account's current one."""
     if profile.stripe_subscription_id not in (None, subscription.get("id")):
         return "other subscription"
-    change_plan(profile.user_id, PlanName.FREE)
+    if change_plan(profile.user_id, PlanName.FREE) is Change.CHANGED:
+        audit.plan_changed(profile.user_id, PlanName.FREE, via="stripe")
     profile.stripe_subscription_id = None
     return "plan free"
 

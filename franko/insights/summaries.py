@@ -22,7 +22,7 @@ import re
 import uuid
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
@@ -35,6 +35,7 @@ from franko.insights.text import content_words, join_words, sentences, snap_quot
 from franko.insight_values import Summary
 from franko.llm import LLMSettings
 from franko.models import ChatResponse
+from franko.redaction.settings import mask_turns, settings_of
 from franko.clock import utcnow
 
 
@@ -280,6 +281,8 @@ def summary_to_make(response_id: str, force: bool = False) -> PendingSummary | N
             and stored.at >= (response.interview_end_time or datetime.min)):
         return PendingSummary(instance_id, stored, None, llm)
     material = material_of(response, [q.plain for q in guide_of(response, response.instance).questions])
+    if llm is not None:  # the instance's redaction: the model never reads what it masks
+        material = masked_material(material, response.instance)
     return PendingSummary(instance_id, stored, material, llm)
 
 
@@ -291,3 +294,9 @@ def store_summary(response_id: str, stored: Summary | None, summary: Summary) ->
         sa.update(ChatResponse).where(ChatResponse.id == uuid.UUID(str(response_id)))
         .values(summary=summary, updated_at=ChatResponse.updated_at)  # not the interview's activity
         .execution_options(synchronize_session=False))
+
+
+def masked_material(material: Material, instance) -> Material:
+    """The material with emails, phone, card and bank numbers masked as the instance's redaction says."""
+    redaction = settings_of(instance)
+    return replace(material, turns=mask_turns(material.turns, redaction)) if redaction.on else material

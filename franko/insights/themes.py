@@ -21,7 +21,7 @@ import logging
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
@@ -33,6 +33,7 @@ from franko.insights.text import content_words, mentions, sentences, terms, word
 from franko.insight_values import Summary, Theme, Themes
 from franko.llm import LLMSettings
 from franko.models import ChatInstance, ChatResponse
+from franko.redaction.settings import mask_texts, settings_of
 from franko.clock import utcnow
 
 
@@ -242,12 +243,13 @@ def themes_to_make(instance_id: str, force: bool = False) -> PendingThemes | Non
     of them (or its summary) changed, are kept (unless `force`).
     """
     iid = uuid.UUID(str(instance_id))
-    row = db.session.execute(sa.select(ChatInstance.themes).where(ChatInstance.id == iid)).first()
+    row = db.session.execute(
+        sa.select(ChatInstance.themes, ChatInstance.redaction).where(ChatInstance.id == iid)).first()
     if row is None:  # deleted since
         return None
     stored = row.themes
-    sources = sources_of(iid)
     llm = model.settings(current_app.config)
+    sources = masked_sources(sources_of(iid), row.redaction) if llm is not None else sources_of(iid)
     method = "model" if llm is not None and len(sources) >= MIN_MENTIONS else "offline"
     latest = max((s.changed for s in sources), default=datetime.min)
     if not force and stored is not None and stored.by == method and stored.responses == len(sources) \
@@ -288,3 +290,9 @@ def theme_links(themes: Themes | None, per_theme: int = SHOWN_PER_THEME) -> list
                  or "Anonymous" for r in rows}
     return [ThemeLinks(t, tuple((i, names[i]) for i in t.response_ids[:per_theme] if i in names),
                        max(0, t.count - per_theme)) for t in found]
+
+
+def masked_sources(sources: list[Source], redaction: str | None) -> list[Source]:
+    """The sources with emails, phone, card and bank numbers masked as the instance's redaction says."""
+    settings = settings_of(redaction)
+    return [replace(s, answers=mask_texts(s.answers, settings)) for s in sources] if settings.on else sources

@@ -24,4 +24,7 @@ def after_completion(response_id: str) -> None:
     refresh_themes.enqueue(instance_id, delay=current_app.config["FRANKO_THEMES_DELAY"])
     notify_owner.enqueue(response_id, key=f"notify:{response_id}")
     queue_event("response.completed", response_id)
+    from franko.privacy.jobs import email_private_link  # §14: the interviewee's own link, when they gave an email
+
+    email_private_link.enqueue(response_id, key=f"private-link:{response_id}")
     db.session.commit()  # the summary and the three jobs together

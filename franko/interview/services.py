@@ -35,6 +35,7 @@ from franko.models import ChatInstance, ChatResponse, Profile
 from franko.clock import utcnow
 from franko.notifications.jobs import check_quota
 from franko.plans import charge_response
+from franko.redaction.settings import RedactionSettings, mask_messages, redact_text, settings_of
 
 log = logging.getLogger(__name__)
 MAX_ANSWER_CHARS = 5000
@@ -140,6 +141,8 @@ def prepare_interview(instance: ChatInstance, first_name: str, second_name: str 
         id=uuid.uuid4(), user_id=instance.user_id, chat_instance_id=instance.id, status="in_progress",
         interviewee_first_name=first_name.strip(), interviewee_second_name=(second_name or "").strip() or None,
         interviewee_email=(email or "").strip() or None, interview_start_time=now,
+        # Starting is consenting (the intake form's box), to the notice shown (§14).
+        consent_notice_version=instance.privacy_notice_version if instance.privacy_notice else None, consented_at=now,
     )
     response.guide_version = record_version(instance)  # writes only for a guide saved before versions
     return PendingStart(response, parse_guide(instance.interview_guide), context_for(owner, response), now)
@@ -168,6 +171,7 @@ class PendingAnswer:
     user_message: dict
     first_answer: bool
     agent_needed: bool  # False when the owner has no credit left: the reply will be the no-credit closing
+    redaction: RedactionSettings = RedactionSettings()  # what the agent's model must not see (the instance's)
 
     @property
     def conversation(self) -> Conversation:
@@ -208,10 +212,14 @@ def begin_answer(instance: ChatInstance, response_id: uuid.UUID, text: str | Non
     owner = instance.owner
     seen = response.conversation
     first_answer = not seen.has_answer()
+    redaction = settings_of(instance)
+    masked = redact_text(answer, redaction) if redaction.on else None  # marked on the message, stored masked if chosen
     pending = PendingAnswer(
         response_id, owner.user_id, guide, context_for(owner, response), seen,
-        {"role": "user", "content": answer, "at": timestamp(utcnow())} | ({"key": key} if key else {}), first_answer,
-        agent_needed=not first_answer or (owner.total_responses_available or 0) > 0,
+        {"role": "user", "content": masked.text if masked and redaction.store else answer, "at": timestamp(utcnow())}
+        | ({"key": key} if key else {}) | ({"masked": list(masked.found)} if masked and masked.found else {}),
+        first_answer, agent_needed=not first_answer or (owner.total_responses_available or 0) > 0,
+        redaction=redaction,
     )
     return pending
 
@@ -220,7 +228,9 @@ def reply_stream(pending: PendingAnswer) -> Iterator[str | Turn]:
     """The agent's reply to the answer, as it is written, then its Turn."""
     if not pending.agent_needed:
         return iter(())
-    return Timed(agent_from_config(current_app.config)).stream(pending.guide, pending.context, pending.conversation)
+    conversation = Conversation(mask_messages(pending.conversation, pending.redaction)) if pending.redaction.on \
+        else pending.conversation  # the agent (and its model) reads the interviewee's words masked
+    return Timed(agent_from_config(current_app.config)).stream(pending.guide, pending.context, conversation)
 
 
 class Timed:

@@ -22,6 +22,7 @@ from franko.mail.services import render_email, send_email
 from franko.models import NOTIFY_MODES, ChatInstance, ChatResponse, Profile
 from franko.clock import utcnow
 from franko.plans import lower_notice_level, usage
+from franko.redaction.settings import mask_text, settings_of
 from franko.urls import external_url
 
 MODE_LABELS = {
@@ -78,8 +79,10 @@ def _notifiable(profile: Profile | None) -> bool:
 def _line(response: ChatResponse, title: str) -> ResponseLine:
     name = " ".join(n for n in (response.interviewee_first_name, response.interviewee_second_name) if n)
     summary = response.summary
+    redaction = settings_of(response.instance)  # loaded with the response (no query): masked if the owner chose
+    shown = (lambda text: mask_text(text, redaction)) if redaction.masks("notification") else (lambda text: text)
     return ResponseLine(title, name or "An interviewee", response.total_interview_minutes, response.completion_status,
-                        summary.text if summary else None, tuple(summary.quotes) if summary else (),
+                        shown(summary.text) if summary else None, tuple(map(shown, summary.quotes)) if summary else (),
                         external_url("responses.show", response_id=response.id), response.interview_end_time)
 
 

@@ -3,21 +3,24 @@ import csv
 import json
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import load_only
 
+from franko import audit
 from franko.database import Page, escape_like
 from franko.exceptions import NotOwned
 from franko.extensions import db
 from franko.guide import parse_guide, plain_text
 from franko.guide_versions import guide_of
-from franko.insights.jobs import refresh_themes
-from franko.interview.records import SKIPPED, answer_texts, message_marks, question_records
+from franko.interview.records import SKIPPED, Mark, answer_texts, message_marks, question_records
 from franko.interview.services import clean_transcript
 from franko.models import RESPONSE_STATUSES, ChatInstance, ChatResponse
+from franko.privacy.deletion import delete_responses
+from franko.redaction.marks import masked_notes
+from franko.redaction.settings import mask_text, settings_of
 
 STATUSES = RESPONSE_STATUSES
 EXPORT_BATCH = 500
@@ -164,16 +167,23 @@ def transcript_view(response: ChatResponse, instance: ChatInstance) -> tuple[lis
         rows.append(QuestionRow(i + 1, plain_text(question.text), "not asked") if r is None else QuestionRow(
             i + 1, plain_text(question.text), r.state, r.asked_message, r.resolved_message, r.clarifications, r.probes,
             r.redirects))
-    return rows, message_marks(list(response.conversation), len(guide))
+    messages = list(response.conversation)
+    marks = message_marks(messages, len(guide))
+    for index, note in masked_notes(messages).items():  # "Answer · 2 masked: email, phone"
+        marks[index] = replace(marks[index], label=f"{marks[index].label} · {note}") if index in marks else Mark(note)
+    return rows, marks
 
 
 def delete_response(response: ChatResponse) -> None:
-    """Delete one response (the quota is not given back: the interview took place); its instance's themes are redone."""
-    instance_id, completed = str(response.chat_instance_id), response.status == "completed"
-    db.session.delete(response)
-    if completed:
-        refresh_themes.enqueue(instance_id, True)  # forced: the themes must no longer count or link it
-    db.session.flush()
+    """Delete one response (the quota is not given back: the interview took place); its instance's themes are redone.
+
+    Completely (§14, franko.privacy.deletion): what derives from it too (the themes recomputed at once, and
+    by the model in a forced job when one is set), and an audit line (no content).
+    """
+    owner_id, instance_id = response.user_id, response.chat_instance_id
+    delete_responses([response.id])
+    audit.record("response.deleted", actor_id=owner_id, owner_id=owner_id, subject=f"instance {instance_id}",
+                 detail={"instance": str(instance_id)})
 
 
 # --- CSV export --------------------------------------------------------------------------------
@@ -222,6 +232,8 @@ def export_rows(instance: ChatInstance, filters: Filters) -> Iterator[str]:
     are fetched in batches (a server-side cursor on PostgreSQL), so an export of any size never
     sits in memory. A BOM first tells spreadsheet apps the file is UTF-8.
     """
+    redaction = settings_of(instance)
+    masked = redaction.masks("csv")  # the free text (transcript, answers) masked as the owner chose
     questions = [question.text for question in parse_guide(instance.interview_guide).questions]
     writer = csv.writer(_Line())
     yield "\ufeff" + writer.writerow([name for name, _ in EXPORT_COLUMNS]
@@ -239,7 +251,11 @@ def export_rows(instance: ChatInstance, filters: Filters) -> Iterator[str]:
             if not values[transcript_at]:  # not completed yet: the conversation so far
                 values[transcript_at] = (clean_transcript(messages, values[3]) if messages
                                          else conversation.text if conversation is not None else None)
-            cells = values + answers_by_question(messages, len(questions))
+            answers = answers_by_question(messages, len(questions))
+            if masked:
+                values[transcript_at] = mask_text(values[transcript_at], redaction)
+                answers = [mask_text(a, redaction) for a in answers]
+            cells = values + answers
             lines.append(writer.writerow([spreadsheet_safe(v) for v in cells]))
         yield "".join(lines)
 

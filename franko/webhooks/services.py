@@ -19,6 +19,7 @@ from franko.exceptions import NotFound
 from franko.extensions import db
 from franko.models import ChatInstance, ChatResponse, WebhookDelivery
 from franko.clock import utcnow
+from franko.redaction.settings import mask_webhook_data
 from franko.webhooks.jobs import enqueue_delivery
 from franko.webhooks.signing import new_secret
 
@@ -95,7 +96,7 @@ def response_data(response: ChatResponse, instance: ChatInstance) -> dict:
     messages = [{"role": entry.side, "content": entry.content, "at": iso(entry.at)}
                 for entry in (conversation.entries() if conversation is not None else [])]
     summary = response.summary
-    return {
+    data = {
         "response_id": str(response.id),
         "instance": instance_data(instance),
         "interviewee": {"first_name": response.interviewee_first_name,
@@ -111,6 +112,7 @@ def response_data(response: ChatResponse, instance: ChatInstance) -> dict:
                        "text": response.clean_transcript or (conversation.text if conversation is not None else None)},
         "summary": {"text": summary.text, "quotes": list(summary.quotes)} if summary is not None else None,
     }
+    return mask_webhook_data(data, instance)  # when the owner chose to mask the webhook body too
 
 
 def event_body(delivery_id: uuid.UUID, event: str, data: dict, created: datetime) -> str:

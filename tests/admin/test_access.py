@@ -11,6 +11,7 @@ ADMIN_URLS = [
     ("POST", "/admin/orgs/{other}/credits"),
     ("POST", "/admin/orgs/{other}/plan"),
     ("GET", "/admin/jobs"),
+    ("GET", "/admin/audit"),
     ("POST", "/admin/jobs/1/retry"),
 ]
 

@@ -21,6 +21,7 @@ class FakeStripe:
         self.requests: list[dict] = []
         self.fail_with: int | None = None  # an HTTP status to answer every request with
         self.checkout_url = "https://checkout.stripe.test/c/pay/cs_test_1"  # where Checkout "is"
+        self.cancelled: list[str] = []  # subscriptions cancelled through the API
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -40,6 +41,25 @@ class FakeStripe:
                     status = 200
                 else:
                     payload, status = {"error": {"type": "invalid_request_error", "message": "no such path"}}, 404
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_DELETE(self):  # noqa: N802: cancelling a subscription (DELETE /v1/subscriptions/{id})
+                fake.requests.append({"method": "DELETE", "path": self.path, "headers": dict(self.headers), "form": {}})
+                sub_id = self.path.rsplit("/", 1)[-1]
+                if fake.fail_with:
+                    payload, status = {"error": {"type": "api_error", "message": "Stripe is down"}}, fake.fail_with
+                elif self.path.startswith("/v1/subscriptions/") and sub_id not in fake.cancelled:
+                    fake.cancelled.append(sub_id)
+                    payload, status = {"id": sub_id, "object": "subscription", "status": "canceled"}, 200
+                else:
+                    payload = {"error": {"type": "invalid_request_error", "code": "resource_missing",
+                                         "message": f"No such subscription: '{sub_id}'"}}
+                    status = 404
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 
 from franko.extensions import db
 
-HEAD = "0011_job_outbox"
+HEAD = "0013_owner_data"
 
 
 def schema_differences(database) -> list:
@@ -27,7 +27,8 @@ def test_empty_database_upgrades_to_the_models(database):
     tables = set(sa.inspect(database.engine).get_table_names())
     assert tables == {"alembic_version", "profiles", "chat_instances", "chat_responses", "legacy_archive",
                       "stripe_events", "login_sessions", "guide_versions", "webhook_deliveries", "response_questions",
-                      "jobs", "job_claims"}
+                      "jobs", "job_claims", "audit_log", "owner_exports",
+                      "organisation_deletions"}
 
 
 def test_email_is_unique_case_insensitively(database):
