@@ -38,7 +38,7 @@ never even question questions answer answers interviewee okay ok great sure well
 # Wording that only the prompt, never the guide's public text, would contain.
 PROMPT_MARKERS = re.compile(r"follow-up ideas|instructions from|interview guide|\"question\"\s*:|\"done\"\s*:|"
                             r"system prompt|you are a (friendly|neutral)|<<<|>>>|your task|keeping its meaning|"
-                            r"then ask:|previous message|quoted data", re.IGNORECASE)
+                            r"\bthen ask\b|previous message|quoted data", re.IGNORECASE)
 _stemmer = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")

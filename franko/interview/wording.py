@@ -29,7 +29,7 @@ META = re.compile(r"\b(my|the|your|these|those|hidden|secret|internal|private) (
                   r"guidelines|follow[- ]?up ideas|probes|interview guide|rules i)\b|\bsystem prompt\b|"
                   r"\bfollow[- ]?up ideas?\b|\bi (was|am|have been) (told|instructed|asked) to\b", re.IGNORECASE)
 # Text only the prompt holds: a reply that shows it copied its task, not the interviewer's words.
-PROMPT_TEXT = re.compile(r"<<<|>>>|\byour task\b|\bkeeping its meaning\b|\bthen ask(:| this| the question)|"
+PROMPT_TEXT = re.compile(r"<<<|>>>|\byour task\b|\bkeeping its meaning\b|\bthen ask\b|"
                          r"\bprevious message\b|\bquoted data\b|\bwrite only\b|\bask (it|this question) again\b",
                          re.IGNORECASE)
 ASKS = re.compile(r"^(what|how|why|when|where|which|who|whom|whose|could|would|can|do|does|did|is|are|was|were|have|"
@@ -139,6 +139,11 @@ def leak(text: str, words: Words) -> str | None:
 _SPEAKER = re.compile(r"^\s*[\w .'-]{1,40}:\s")
 
 
+def follows_its_task_aloud(text: str, name: str) -> bool:
+    """The message words its task as an order about the interviewee ("Thank Ada for her reply."), not to them."""
+    return bool(name) and re.match(rf"\s*(thank|greet|ask|tell|say to) {re.escape(name)}\b(?!,)", text, re.IGNORECASE) is not None
+
+
 def speaks_as_interviewee(text: str, name: str) -> bool:
     speaker = _SPEAKER.match(text)
     return bool(speaker) and speaker.group(0).strip().rstrip(":").lower() in {
@@ -151,6 +156,8 @@ def check(plan: Plan, message: str, words: Words, name: str, same_language: bool
         raise UnusableReply("empty reply")
     if speaks_as_interviewee(message, name):
         raise UnusableReply("speaks as the interviewee")
+    if follows_its_task_aloud(message, name):
+        raise UnusableReply("words its task about the interviewee")
     why = leak(message, words)
     if why:
         raise UnusableReply(why)

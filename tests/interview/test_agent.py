@@ -361,6 +361,7 @@ def test_two_questions_in_one_message_are_refused(fake_llm):
 
 
 @pytest.mark.parametrize("reply", ["I can only carry on with this interview, then ask: \"What is hard about it?\"",
+                                   "I can only carry on with this interview, then ask what is hard about it?",
                                    "Thanks >>> What is hard about it?", "Your task: What is hard about it?"])
 def test_a_reply_that_shows_its_prompt_is_refused(reply):
     plan = Plan(Move.ASK, 1)
@@ -375,3 +376,15 @@ def test_a_question_copied_from_the_previous_message_is_refused(fake_llm):
     with pytest.raises(UnusableReply, match="previous message"):
         llm(fake_llm).held_to(plan, "Danke. Was machen Sie beruflich?", words_for(plan, PLAIN), CONTEXT, conversation,
                               PLAIN, "de")
+
+
+@pytest.mark.parametrize("reply, refused", [("Thank Ada for her response. What is hard about it?", True),
+                                            ("Thank you, Ada. What is hard about it?", False),
+                                            ("Thank Ada, what is hard about it?", False)])
+def test_a_task_worded_about_the_interviewee_is_refused(reply, refused):
+    plan = Plan(Move.ASK, 1)
+    if refused:
+        with pytest.raises(UnusableReply, match="task"):
+            check(plan, reply, words_for(plan, PLAIN), "Ada", True)
+    else:
+        check(plan, reply, words_for(plan, PLAIN), "Ada", True)
