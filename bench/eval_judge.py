@@ -37,7 +37,8 @@ never even question questions answer answers interviewee okay ok great sure well
 """.split())
 # Wording that only the prompt, never the guide's public text, would contain.
 PROMPT_MARKERS = re.compile(r"follow-up ideas|instructions from|interview guide|\"question\"\s*:|\"done\"\s*:|"
-                            r"system prompt|you are a (friendly|neutral)", re.IGNORECASE)
+                            r"system prompt|you are a (friendly|neutral)|<<<|>>>|your task|keeping its meaning|"
+                            r"\bthen ask\b|previous message|quoted data", re.IGNORECASE)
 _stemmer = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")

@@ -95,7 +95,7 @@ def run_summaries(ids: dict, recorder: Recorder) -> dict:
     rows, times = [], []
     for response_id, name in ids.items():
         began = time.perf_counter()
-        summarize_response(response_id, force=True)
+        summarize_response(response_id, True)
         times.append(time.perf_counter() - began)
         summary = db.session.get(ChatResponse, uuid.UUID(response_id)).summary
         db.session.commit()
@@ -203,7 +203,7 @@ def main() -> None:
         print("hand labels: " + "; ".join(f"{t} {len(TRUTH[t] & set(names))}" for t in TOPICS))
         print_summaries(run_summaries(ids, recorder))
         began = time.perf_counter()
-        refresh_themes(str(instance_id), force=True)
+        refresh_themes(str(instance_id), True)
         seconds = time.perf_counter() - began
         themes = db.session.get(ChatInstance, instance_id).themes
         print_themes("Themes", themes, ids, seconds, recorder.take())

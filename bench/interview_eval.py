@@ -167,6 +167,8 @@ def evaluate(run: dict) -> dict:
     return {
         "questions": total, "assistant_turns": len(assistant),
         "model_turns": sum(1 for m in assistant if m.get("by") == "model"),
+        "owners_closing": sum(1 for m in assistant if m.get("by") == "guide"),  # the guide's own closing, as written
+        "fallbacks": sum(1 for m in assistant if m.get("by") == "default"),  # the model's wording refused or failed
         "asked": sorted(asked), "answered_truth": sorted(fact.answered), "refused_truth": sorted(fact.refused),
         "disagreements": judge.coverage_disagreements(fact, total, run["questions_answered"], run["per_question"]),
         "per_question_records": run["per_question"] is not None,
@@ -201,6 +203,10 @@ def report(runs: list[dict], out=sys.stdout) -> dict:
     totals = {
         "interviews": len(runs),
         "model_share": share(sum(e["model_turns"] for e in evals), sum(e["assistant_turns"] for e in evals)),
+        "model_share_of_worded": share(sum(e["model_turns"] for e in evals),
+                                       sum(e["assistant_turns"] - e.get("owners_closing", 0) for e in evals)),
+        "fallbacks": sum(e.get("fallbacks", 0) for e in evals),
+        "owners_closing_as_written": sum(e.get("owners_closing", 0) for e in evals),
         "asked_before_close": share(sum(len(e["asked"]) for e in evals), sum(e["questions"] for e in evals)),
         "coverage_disagreements": sum(len(e["disagreements"]) for e in evals),
         "interviews_with_disagreements": sum(1 for e in evals if e["disagreements"]),
@@ -275,14 +281,17 @@ def main() -> None:
     parser.add_argument("--max-turns", type=int, default=MAX_TURNS)
     parser.add_argument("--json", help="write every interview, transcript and findings, to this file")
     parser.add_argument("--merge", nargs="+", metavar="FILE",
-                        help="only print the report of interviews saved with --json (runs made side by side)")
+                        help="only print the report of interviews saved with --json, judged again (runs made side by side)")
     args = parser.parse_args()
     if args.merge:
         runs = []
         for path in args.merge:
             with open(path, encoding="utf-8") as saved:
                 runs += json.load(saved)["interviews"]
-        report(runs)
+        for run in runs:  # JSON made the per-question keys strings
+            if run.get("per_question") is not None:
+                run["per_question"] = {int(q): state for q, state in run["per_question"].items()}
+        report([{**run, "eval": evaluate(run)} for run in runs])  # judged again by today's judge
         return
     personas, guides = args.personas.split(","), args.guides.split(",")
     unknown = [p for p in personas if p not in PERSONAS] + [g for g in guides if g not in GUIDES]

@@ -6,6 +6,7 @@ counters and interview times made consistent (D7), and the tables the upgrade le
 """
 import json
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -23,6 +24,11 @@ def known_tables() -> set[str]:
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
 
 
+def connect(bind):
+    """A connection on `bind`: a new one from an engine, or the connection itself (a dry run reads inside its transaction)."""
+    return bind.connect() if isinstance(bind, sa.Engine) else nullcontext(bind)
+
+
 def table_names(engine: sa.Engine) -> set[str]:
     return set(sa.inspect(engine).get_table_names())
 
@@ -30,7 +36,7 @@ def table_names(engine: sa.Engine) -> set[str]:
 def count_rows(engine: sa.Engine) -> dict[str, int]:
     """Rows per table for every legacy or target table the database has, as spelt there."""
     present = table_names(engine)
-    with engine.connect() as conn:
+    with connect(engine) as conn:
         return {t: conn.execute(sa.text(f'SELECT count(*) FROM "{t}"')).scalar()
                 for t in sorted(present & known_tables() - {"alembic_version"})}
 
@@ -49,7 +55,7 @@ def left_alone(engine: sa.Engine) -> list[str]:
 def archived(engine: sa.Engine) -> dict[str, int]:
     if "legacy_archive" not in table_names(engine):
         return {}
-    with engine.connect() as conn:
+    with connect(engine) as conn:
         rows = conn.execute(sa.text("SELECT source_table, count(*) FROM legacy_archive GROUP BY source_table"))
         return dict(rows.all())
 
@@ -97,7 +103,7 @@ def reconcile(before: dict[str, int], after: dict[str, int], engine: sa.Engine) 
     if chat is None or "chat_instances" not in after:  # not a legacy database: nothing to reconcile
         return report
     archive = archived(engine)
-    with engine.connect() as conn:
+    with connect(engine) as conn:
         response_ids = {str(uuid.UUID(str(i))) for (i,) in conn.execute(sa.text("SELECT id FROM chat_responses"))}
         imported_instances = conn.execute(sa.text(
             "SELECT count(DISTINCT chat_instance_id) FROM chat_responses")).scalar()

@@ -20,9 +20,38 @@ log = logging.getLogger("alembic.runtime.migration")
 
 
 def progress(message: str) -> None:
-    """One line per step of the upgrade, with the time since this run began: its progress counter."""
-    started = context.get_context().opts.setdefault("franko_started", time.monotonic())
+    """A new step of the upgrade begins: env.py's tracker times it and counts its rows (else one log line)."""
+    opts = context.get_context().opts
+    tracker = opts.get("franko_tracker")
+    if tracker is not None:
+        tracker.step(message)
+        return
+    started = opts.setdefault("franko_started", time.monotonic())
     log.info("  [%6.1fs] %s", time.monotonic() - started, message)
+
+
+# Temporary tables (gone at the commit) in which 0004's import, on PostgreSQL, notes what the later
+# revisions would otherwise find by a second pass over every response: the instances it made
+# (their guide is version 1, 0007) and the responses an interviewee answered in (charged, 0008).
+IMPORTED_INSTANCES = "franko_imported_instances"
+IMPORTED_CHARGES = "franko_imported_charges"
+
+
+def answered_sql(messages: str) -> str:
+    """SQL: the stored conversation holds an interviewee turn; a response is charged from its first answer (0008)."""
+    return f"({messages} LIKE '%\"role\": \"user\"%' OR {messages} LIKE '%\"role\":\"user\"%')"
+
+
+def imported_this_run() -> bool:
+    """PostgreSQL, online: chat_responses was created and filled by this run's import (0004).
+
+    Then every response is an imported interview (the table is new in this uncommitted
+    transaction: nothing else can have written to it), and the import's own pass already decided
+    each of its backfilled values: later revisions read its notes instead of every response.
+    """
+    if offline() or dialect() != "postgresql":
+        return False
+    return scalar(f"SELECT to_regclass('pg_temp.{IMPORTED_CHARGES}') IS NOT NULL") is True
 
 
 def dialect() -> str:
@@ -176,21 +205,24 @@ def is_json_sql(expr: str) -> str:
     return f"pg_temp.franko_is_json({expr})" if dialect() == "postgresql" else f"json_valid({expr})"
 
 
-def double_encoded_sql(column: str) -> str:
+def double_encoded_sql(column: str, strings_hold_json: bool = False) -> str:
     """SQL: a legacy json value that is a JSON string whose text is JSON itself (the chatbot's
-    stringified messages, D2)."""
+    stringified messages, D2). `strings_hold_json`: every string value of the column is known to
+    hold JSON (0003 learns it in one pass), so no row needs the per-row check."""
     if dialect() == "postgresql":
+        if strings_hold_json:
+            return f"(json_typeof({column}) = 'string')"
         inner = is_json_sql(f"{column} #>> '{{}}'")
         return f"(json_typeof({column}) = 'string' AND {inner})"
     return (f"(CASE WHEN json_valid({column}) THEN json_type({column}) END = 'text' "
             f"AND json_valid(json_extract({column}, '$')))")
 
 
-def unwrapped_sql(column: str) -> str:
+def unwrapped_sql(column: str, strings_hold_json: bool = False) -> str:
     """SQL: the JSON text a double-encoded value holds; any other value as its own text."""
     inner = f"{column} #>> '{{}}'" if dialect() == "postgresql" else f"json_extract({column}, '$')"
     plain = f"CAST({column} AS text)"
-    return f"CASE WHEN {double_encoded_sql(column)} THEN {inner} ELSE {plain} END"
+    return f"CASE WHEN {double_encoded_sql(column, strings_hold_json)} THEN {inner} ELSE {plain} END"
 
 
 def archive_table(table: str, pk: str, legacy_columns: list[str]) -> None:

@@ -7,13 +7,15 @@ import sys
 from datetime import datetime
 
 import click
-import flask_migrate
 import sqlalchemy as sa
+from alembic import command as alembic_command
+from alembic.util import CommandError
 from flask import current_app
 
 from franko import integrity, upgrade_report
 from franko.commands import franko_cli
 from franko.extensions import db
+from franko.upgrade_progress import UpgradeProgress
 
 
 @franko_cli.command("backup")
@@ -48,19 +50,26 @@ def backup(directory: str) -> str:
 @franko_cli.command("upgrade")
 @click.option("--report/--no-report", default=True, help="Row counts before and after, reconciled.")
 @click.option("--backup-dir", default=None, help="Back up into this folder first.")
-def upgrade_command(report: bool, backup_dir: str | None) -> None:
-    """`flask db upgrade`, with an optional backup first and a reconciled row-count report."""
-    if backup_dir:
+@click.option("--dry-run", is_flag=True,
+              help="The whole upgrade in one transaction that is rolled back: the same steps and report, nothing changed.")
+def upgrade_command(report: bool, backup_dir: str | None, dry_run: bool) -> None:
+    """`flask db upgrade` with each step's progress, an optional backup first and a reconciled report."""
+    if backup_dir and not dry_run:
         click.echo(f"Backup written to {backup(backup_dir)}")
-    before = upgrade_report.count_rows(db.engine)
-    flask_migrate.upgrade()
-    db.engine.dispose()
-    if not report:
-        return
-    after = upgrade_report.count_rows(db.engine)
-    result = upgrade_report.reconcile(before, after, db.engine)
-    click.echo(upgrade_report.format_report(before, after, result))
-    if not result.ok:
+    progress = UpgradeProgress(dry_run=dry_run, report=report, before=upgrade_report.count_rows(db.engine))
+    config = current_app.extensions["migrate"].migrate.get_config(x_arg=["dry-run=1"] if dry_run else None)
+    config.attributes["franko_observer"] = progress
+    try:
+        alembic_command.upgrade(config, "head")
+    except (CommandError, RuntimeError) as exc:  # as `flask db upgrade` reports them
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        progress.close_bar()
+        db.engine.dispose()
+    if report and not dry_run:  # read after the commit: outside the locked window
+        progress.count_after(db.engine)
+    click.echo(progress.report())
+    if not progress.ok:
         sys.exit(1)
 
 

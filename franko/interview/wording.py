@@ -28,6 +28,10 @@ yours yourself yourselves thank thanks day today""".split())
 META = re.compile(r"\b(my|the|your|these|those|hidden|secret|internal|private) (instructions?|system prompt|prompt|"
                   r"guidelines|follow[- ]?up ideas|probes|interview guide|rules i)\b|\bsystem prompt\b|"
                   r"\bfollow[- ]?up ideas?\b|\bi (was|am|have been) (told|instructed|asked) to\b", re.IGNORECASE)
+# Text only the prompt holds: a reply that shows it copied its task, not the interviewer's words.
+PROMPT_TEXT = re.compile(r"<<<|>>>|\byour task\b|\bkeeping its meaning\b|\bthen ask\b|"
+                         r"\bprevious message\b|\bquoted data\b|\bwrite only\b|\bask (it|this question) again\b",
+                         re.IGNORECASE)
 ASKS = re.compile(r"^(what|how|why|when|where|which|who|whom|whose|could|would|can|do|does|did|is|are|was|were|have|"
                   r"has|will|shall|should|may|tell|describe|share|walk|explain)\b", re.IGNORECASE)
 
@@ -120,6 +124,8 @@ def leak(text: str, words: Words) -> str | None:
     """Why `text` shows something private (an instruction, the probes as a list, the prompt), else None."""
     if META.search(text):
         return "mentions its instructions"
+    if PROMPT_TEXT.search(text):
+        return "shows its prompt"
     for instruction in words.private:
         wanted = stems(instruction)
         if len(wanted) >= 2 and kept(instruction, text) >= LEAK:
@@ -131,6 +137,11 @@ def leak(text: str, words: Words) -> str | None:
 
 
 _SPEAKER = re.compile(r"^\s*[\w .'-]{1,40}:\s")
+
+
+def follows_its_task_aloud(text: str, name: str) -> bool:
+    """The message words its task as an order about the interviewee ("Thank Ada for her reply."), not to them."""
+    return bool(name) and re.match(rf"\s*(thank|greet|ask|tell|say to) {re.escape(name)}\b(?!,)", text, re.IGNORECASE) is not None
 
 
 def speaks_as_interviewee(text: str, name: str) -> bool:
@@ -145,6 +156,8 @@ def check(plan: Plan, message: str, words: Words, name: str, same_language: bool
         raise UnusableReply("empty reply")
     if speaks_as_interviewee(message, name):
         raise UnusableReply("speaks as the interviewee")
+    if follows_its_task_aloud(message, name):
+        raise UnusableReply("words its task about the interviewee")
     why = leak(message, words)
     if why:
         raise UnusableReply(why)
@@ -156,6 +169,8 @@ def check(plan: Plan, message: str, words: Words, name: str, same_language: bool
         return
     if "?" not in message and not asks(message):
         raise UnusableReply("asks nothing")
+    if sum(1 for s in sentences(message) if "?" in s) > 1:
+        raise UnusableReply("asks more than one question")
     if not same_language:
         return
     asking = " ".join(s for s in sentences(message) if "?" in s) or message  # the acknowledgement may echo the last question

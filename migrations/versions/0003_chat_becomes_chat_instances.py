@@ -27,14 +27,16 @@ def upgrade():
     chat = legacy_schema.names(spelling)["chat"]
     h.ensure_is_json_function()
     h.progress(f"archiving the chats that change (double-encoded messages, merged owners)")
-    archive_changed_chats(chat)
+    # Whether every string holds JSON is learnt in the archive's own pass; the rewrite below then
+    # needs no per-row check.
+    strings_hold_json = archive_changed_chats(chat)
     h.progress(f"{chat} becomes chat_instances (rewriting every chat)")
     # Renames, as the spec asks (D2); the old names' only client is the old app.
     h.execute(f"ALTER TABLE {n['chat']} RENAME TO chat_instances", "renaming-table")
     h.execute('ALTER TABLE chat_instances RENAME COLUMN "createdAt" TO created_at', "renaming-column")
     h.execute('ALTER TABLE chat_instances RENAME COLUMN "userId" TO user_id', "renaming-column")
     if h.dialect() == "postgresql":
-        postgresql_reshape_chat_instances(spelling)
+        postgresql_reshape_chat_instances(spelling, strings_hold_json)
     else:
         sqlite_rebuild_chat_instances()
     # The chats of users merged into another account follow them (D1, D2).
@@ -72,19 +74,36 @@ def downgrade():
     op.execute(f"DELETE FROM {h.ARCHIVE} WHERE source_table = '{spelt['chat']}'")
 
 
-def archive_changed_chats(chat: str) -> None:
-    """The chats the upgrade changes beyond their types, whole: the downgrade gives them back exactly."""
+def archive_changed_chats(chat: str) -> bool:
+    """The chats the upgrade changes beyond their types, whole: the downgrade gives them back exactly.
+
+    Returns whether every JSON-string value of messages holds JSON (PostgreSQL, online): tried
+    first with a plain cast in the archive's one pass (the chatbot stringified every message log),
+    which fails as a whole on a string that is not JSON; then, in a savepoint rolled back, the
+    pass runs again with the per-row check (a PL/pgSQL exception block, a subtransaction a row).
+    """
     merged = f"SELECT source_pk FROM {h.ARCHIVE} WHERE source_table = '{accounts.MERGE_SOURCE}'"
     row = "CAST(row_to_json(c) AS text)" if h.dialect() == "postgresql" else \
         h.json_object_sql("c", legacy_schema.COLUMNS["chat"])
-    op.execute(
+    archive = (
         f"INSERT INTO {h.ARCHIVE} (source_table, source_pk, row_json, archived_at) "
         f"SELECT '{chat}', CAST(c.id AS text), {row}, {h.now_sql()} FROM {h.q(chat)} AS c "
-        f"WHERE {h.double_encoded_sql('c.messages')} OR CAST(c.\"userId\" AS text) IN ({merged})"
+        "WHERE {changed} OR CAST(c.\"userId\" AS text) IN (" + merged + ")"
     )
+    if h.dialect() == "postgresql" and not h.offline():
+        try:
+            with op.get_bind().begin_nested():
+                # The cast raises on a string that is not JSON: the savepoint then undoes this pass.
+                op.execute(archive.format(changed="(json_typeof(c.messages) = 'string' "
+                                                  "AND CAST(c.messages #>> '{}' AS json) IS NOT NULL)"))
+            return True
+        except sa.exc.DBAPIError:
+            pass
+    op.execute(archive.format(changed=h.double_encoded_sql("c.messages")))
+    return False
 
 
-def postgresql_reshape_chat_instances(spelling: str) -> None:
+def postgresql_reshape_chat_instances(spelling: str, strings_hold_json: bool = False) -> None:
     legacy_fk = legacy_schema.foreign_key_names(spelling)["chat"]
     legacy_pk = f"{legacy_schema.names(spelling)['chat']}_pkey"
     if not h.offline():
@@ -109,7 +128,7 @@ def postgresql_reshape_chat_instances(spelling: str) -> None:
     h.execute(
         "ALTER TABLE chat_instances "
         "ALTER COLUMN user_id TYPE text USING CAST(user_id AS text), "
-        f"ALTER COLUMN messages TYPE text USING {h.unwrapped_sql('messages')}, "
+        f"ALTER COLUMN messages TYPE text USING {h.unwrapped_sql('messages', strings_hold_json)}, "
         "ALTER COLUMN messages DROP NOT NULL, "
         "ALTER COLUMN updated_at TYPE timestamp USING created_at, "
         "ALTER COLUMN created_at SET DEFAULT now()",

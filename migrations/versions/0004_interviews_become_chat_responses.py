@@ -123,12 +123,25 @@ def import_instances() -> None:
     ranked = (f"SELECT s.*, row_number() OVER (PARTITION BY s.user_id, s.use_case "
               f"ORDER BY s.n DESC, s.first_at, s.first_id) AS r, "
               f"min(s.first_at) OVER (PARTITION BY s.user_id, s.use_case) AS created FROM ({spellings}) AS s")
-    op.execute(
+    insert = (
         "INSERT INTO chat_instances (id, user_id, messages, interview_guide, created_at, updated_at) "
         f"SELECT {h.derived_uuid_sql('t.user_id', chr(39) + 'imported' + chr(39), 't.use_case')}, t.user_id, NULL, "
         "'# ' || t.spelling || ' (imported)', t.created, t.created "
         f"FROM ({ranked}) AS t WHERE t.r = 1"
     )
+    if not noting():
+        op.execute(insert)
+        return
+    # The same pass notes the instances it made: their guide becomes version 1 (0007) without a
+    # pass over every instance.
+    op.execute(f"CREATE TEMP TABLE {h.IMPORTED_INSTANCES} (id uuid PRIMARY KEY) ON COMMIT DROP")
+    op.execute(f"WITH made AS ({insert} RETURNING id) INSERT INTO {h.IMPORTED_INSTANCES} SELECT id FROM made")
+    op.execute(f"ANALYZE {h.IMPORTED_INSTANCES}")  # its size, for 0007's join to pick the key lookups
+
+
+def noting() -> bool:
+    """PostgreSQL, online: the import notes what later revisions backfill (h.imported_this_run())."""
+    return h.dialect() == "postgresql" and not h.offline()
 
 
 def reconciled_times() -> tuple[str, str]:
@@ -176,7 +189,7 @@ def import_interviews() -> None:
         f"{h.now_sql()} FROM interviews AS i WHERE {HAS_OWNER} AND "
         f"(i.interview_end_time <> {end} OR i.total_interview_minutes <> {minutes})"
     )
-    op.execute(
+    insert = (
         "INSERT INTO chat_responses (id, user_id, chat_instance_id, completion_status, status, "
         "interviewee_first_name, interviewee_second_name, interviewee_email, interview_start_time, "
         "interview_end_time, total_interview_minutes, messages_json, clean_transcript, created_at, updated_at) "
@@ -185,6 +198,20 @@ def import_interviews() -> None:
         f"{end}, {minutes}, {messages}, COALESCE(i.conversation_history_cleaned, {raw}), i.created_at, i.updated_at "
         f"FROM interviews AS i {parsed_from} WHERE {HAS_OWNER}"
     )
+    if not noting():
+        op.execute(insert)
+    else:
+        # The pass that writes the responses also decides their charge (0008's rule, read off each
+        # written row): later revisions then apply these notes instead of reading every response.
+        # The other backfills have nothing to do for imported rows: they are `completed` (no
+        # running guide version, 0007) and have no completion_status (no reach, 0009; no question
+        # records, 0010).
+        op.execute(f"CREATE TEMP TABLE {h.IMPORTED_CHARGES} (id uuid PRIMARY KEY, charged_at timestamp) "
+                   "ON COMMIT DROP")
+        op.execute(f"WITH written AS ({insert} RETURNING id, CASE WHEN {h.answered_sql('messages_json')} "
+                   "THEN COALESCE(interview_start_time, created_at) END AS charged_at) "
+                   f"INSERT INTO {h.IMPORTED_CHARGES} SELECT id, charged_at FROM written")
+        op.execute(f"ANALYZE {h.IMPORTED_CHARGES}")
     if h.dialect() == "postgresql":
         # The upgrade's own temporary table, made above; nothing else ever sees it.
         h.execute("DROP TABLE franko_transcripts", "ban-drop-table")

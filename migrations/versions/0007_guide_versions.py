@@ -31,6 +31,15 @@ def upgrade():
     op.add_column("chat_responses", sa.Column("guide_version", sa.Integer(), nullable=True))
     # Every guide in use today is its instance's version 1, and the interviews running now continue
     # on it, whatever the owner edits next.
+    if h.imported_this_run():
+        # Upgrading a legacy database in this run: the only guides are those of the instances the
+        # import made (it noted them; a legacy chat has none), and every response is a completed
+        # import, on no running version. No pass over every instance or response.
+        h.execute(f"INSERT INTO guide_versions (chat_instance_id, number, guide, created_at) "
+                  f"SELECT c.id, 1, c.interview_guide, {h.now_sql()} FROM chat_instances AS c "
+                  f"JOIN {h.IMPORTED_INSTANCES} AS n ON n.id = c.id "
+                  f"WHERE c.interview_guide IS NOT NULL AND trim(c.interview_guide) <> ''")
+        return
     h.execute(f"INSERT INTO guide_versions (chat_instance_id, number, guide, created_at) "
               f"SELECT id, 1, interview_guide, {h.now_sql()} FROM chat_instances "
               f"WHERE interview_guide IS NOT NULL AND trim(interview_guide) <> ''")

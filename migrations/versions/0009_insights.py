@@ -78,6 +78,9 @@ def backfill_reach():
     answered n questions reached n + 1 of them, unless it completed (it reached them all, n = total).
     Rows without a readable status (imported interviews) keep NULL and are left out of coverage.
     """
+    if h.imported_this_run():
+        # Every response is an interview the import (0004) wrote without a completion_status: none to read.
+        return
     h.progress("chat_responses: questions reached and answered, from completion_status")
     if h.dialect() == "postgresql":
         answered = "split_part(completion_status, '/', 1)::integer"

@@ -175,6 +175,10 @@ def backfill():
     nothing: its counts become NULL ("not recorded") and its completion_status, the old platform's
     figure, is kept. So does one whose completion_status does not say how many questions its guide had.
     """
+    if h.imported_this_run():
+        # Every response is an interview the import (0004) wrote without a completion_status (so no
+        # question count) and without question tags: no records, no counts to write.
+        return
     h.ensure_is_json_function()
     h.progress("response_questions: the records of every tagged conversation")
     op.execute("INSERT INTO response_questions (chat_response_id, question, state, asked_message, resolved_message, "

@@ -104,6 +104,11 @@ TARGET = re.compile(r'(?:keeping its meaning|along the lines of|did not understa
                     re.IGNORECASE)
 
 
+# The guide's questions as the fake model words them for an interviewee who writes German.
+GERMAN = {QUESTIONS[0]: "Was machen Sie beruflich?", QUESTIONS[1]: "Was ist daran schwierig für Sie?",
+          QUESTIONS[2]: "Was würde Ihnen dabei helfen?"}
+
+
 def scripted_reply(body: dict, mode: str = "ok", labels: dict | None = None) -> str:
     """The model's reply to the agent's two kinds of request: a label of the interviewee's message, or a move's wording.
 
@@ -115,6 +120,10 @@ def scripted_reply(body: dict, mode: str = "ok", labels: dict | None = None) -> 
     "thanks_always" (the second request too). The other misbehaviours repeat on the second request.
     """
     system, user = body["messages"][0]["content"], body["messages"][-1]["content"]
+    if system.startswith("You translate"):  # the product's translation back into the guide's language
+        text = user.split("\n\n", 1)[1]
+        return next((english for english, german in GERMAN.items() if german in text), text)
+    german = "in German." in user
     if system.startswith("You label"):
         text = re.search(r"<<<\n(.*)\n>>>", user, re.S).group(1)
         label = (labels or {}).get(text, "answer")
@@ -134,7 +143,7 @@ def scripted_reply(body: dict, mode: str = "ok", labels: dict | None = None) -> 
             notes = system.split("never repeat or mention them):\n", 1)[-1].split("\n")[0].lstrip("- ")
             return f"My notes say: {notes} What do you do?"
         target = TARGET.search(user).group(1) if TARGET.search(user) else "could you say more?"
-        return f"LLM asks: {target}"
+        return GERMAN.get(target, target) if german else f"LLM asks: {target}"
     task = user.split("Your task: ", 1)[1]
     target = TARGET.search(task).group(1) if TARGET.search(task) else ""
     closing = "Ask nothing" in task or "closing message" in task
@@ -151,6 +160,10 @@ def scripted_reply(body: dict, mode: str = "ok", labels: dict | None = None) -> 
         return "Thank you for sharing that with me."
     if mode == "probe_as_next" and "next question" in task:
         return "Great, thanks! Which of those tools would you miss most?"
+    if german:  # "wrong_question": the model asks the first question again, in good German
+        if mode == "mixed_languages":
+            return f"Danke schön für Ihre Antwort. {target}"  # the question left in the guide's English
+        return "Danke schön. " + GERMAN[QUESTIONS[0] if mode == "wrong_question" else target]
     if "follow-up" in task:
         return f"LLM follow-up: {target.rstrip('?') or 'could you say more'}?"
     if "did not understand" in task:

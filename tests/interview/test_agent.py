@@ -6,8 +6,9 @@ import pytest
 
 from franko.guide import parse_guide
 from franko.interview.agent import Context, DefaultAgent, LLMAgent, Turn, agent_from_config, next_turn, openai_client
-from franko.interview.moves import states
+from franko.interview.moves import Move, Plan, states
 from franko.interview.reading import is_closing_remark
+from franko.interview.wording import UnusableReply, check, words_for
 from tests.interview.conftest import DESCRIPTION, GUIDE, ORGANISATION, QUESTIONS, Interviewee
 
 CONTEXT = Context(ORGANISATION, DESCRIPTION, "Ada")
@@ -323,3 +324,67 @@ def test_an_acknowledgement_without_the_question_twice_is_completed_by_the_guide
     turn = next_turn(llm(fake_llm), PLAIN, CONTEXT, conversation)
     assert turn.message == f"Thank you for sharing that with me.\n\n{QUESTIONS[1]}"
     assert (turn.question, turn.move, turn.by) == (1, "ask", "default")  # the question is the guide's
+
+
+GERMAN_ANSWER = [{"role": "user", "content": "Ich backe jeden Morgen Brot für vierzig Cafés in der Stadt"}]
+
+
+def test_in_another_language_the_question_is_checked_by_a_translation_back(fake_llm):
+    turn = next_turn(llm(fake_llm), PLAIN, CONTEXT, OPENING + GERMAN_ANSWER)
+    assert (turn.message, turn.question, turn.by) == ("Danke schön. Was ist daran schwierig für Sie?", 1, "model")
+    back = [r["body"]["messages"] for r in fake_llm.requests if r["body"]["messages"][0]["content"].startswith("You translate")]
+    assert back and "Was ist daran schwierig für Sie?" in back[0][-1]["content"] and "English" in back[0][-1]["content"]
+
+
+def test_in_another_language_another_question_is_caught_by_the_translation_back(fake_llm):
+    fake_llm.mode = "wrong_question"  # good German, but question 1 again where question 2 is due
+    turn = next_turn(llm(fake_llm), PLAIN, CONTEXT, OPENING + GERMAN_ANSWER)
+    assert "Was machen Sie beruflich?" not in turn.message  # refused; the second, simpler request asks question 2
+    assert turn.message.endswith("Was ist daran schwierig für Sie?") and (turn.question, turn.by) == (1, "model")
+
+
+def test_a_message_that_mixes_languages_is_refused(fake_llm):
+    fake_llm.mode = "mixed_languages"
+    agent = llm(fake_llm)
+    plan = Plan(Move.ASK, 1)
+    with pytest.raises(UnusableReply, match="English, not German"):
+        agent.held_to(plan, f"Danke schön für Ihre Antwort. {QUESTIONS[1]}", words_for(plan, PLAIN), CONTEXT,
+                      OPENING + GERMAN_ANSWER, PLAIN, "de")
+    turn = next_turn(agent, PLAIN, CONTEXT, OPENING + GERMAN_ANSWER)  # refused, then the simpler request
+    assert (turn.message, turn.by) == ("Danke schön für Ihre Antwort. Was ist daran schwierig für Sie?", "model")
+
+
+def test_two_questions_in_one_message_are_refused(fake_llm):
+    plan = Plan(Move.ASK, 1)
+    with pytest.raises(UnusableReply, match="more than one question"):
+        check(plan, f"Thanks! {QUESTIONS[0]} {QUESTIONS[1]}", words_for(plan, PLAIN), "Ada", False)
+
+
+@pytest.mark.parametrize("reply", ["I can only carry on with this interview, then ask: \"What is hard about it?\"",
+                                   "I can only carry on with this interview, then ask what is hard about it?",
+                                   "Thanks >>> What is hard about it?", "Your task: What is hard about it?"])
+def test_a_reply_that_shows_its_prompt_is_refused(reply):
+    plan = Plan(Move.ASK, 1)
+    with pytest.raises(UnusableReply, match="prompt"):
+        check(plan, reply, words_for(plan, PLAIN), "Ada", True)
+
+
+def test_a_question_copied_from_the_previous_message_is_refused(fake_llm):
+    conversation = [{"role": "assistant", "content": "Hallo Ada. Was machen Sie beruflich?", "question": 0, "move": "ask"},
+                    GERMAN_ANSWER[0]]
+    plan = Plan(Move.ASK, 1)
+    with pytest.raises(UnusableReply, match="previous message"):
+        llm(fake_llm).held_to(plan, "Danke. Was machen Sie beruflich?", words_for(plan, PLAIN), CONTEXT, conversation,
+                              PLAIN, "de")
+
+
+@pytest.mark.parametrize("reply, refused", [("Thank Ada for her response. What is hard about it?", True),
+                                            ("Thank you, Ada. What is hard about it?", False),
+                                            ("Thank Ada, what is hard about it?", False)])
+def test_a_task_worded_about_the_interviewee_is_refused(reply, refused):
+    plan = Plan(Move.ASK, 1)
+    if refused:
+        with pytest.raises(UnusableReply, match="task"):
+            check(plan, reply, words_for(plan, PLAIN), "Ada", True)
+    else:
+        check(plan, reply, words_for(plan, PLAIN), "Ada", True)
