@@ -11,7 +11,10 @@ import re
 import pytest
 
 SLOW = (
-    "tests/jobs/test_queue.py::test_the_worker_command_sends_a_queued_email",  # `flask franko worker`, a process
+    "tests/jobs/test_queue.py::test_the_worker_command_sends_a_queued_email_and_stops_on_sigterm",  # a process
+    "tests/jobs/test_faults.py",  # real workers SIGKILLed and restarted
+    "tests/operating/test_deploy_files.py::test_the_worker_command_exists",  # `flask` on the command line
+    "tests/operating/test_outages.py::test_redis_down_costs_no_page_and_limits_come_back",  # redis-server stopped
     "tests/hardening/test_production.py::test_dotenv_is_read_before_the_configuration_is_built",  # subprocesses
     "tests/hardening/test_production.py::test_production_logs_one_line_per_request_with_its_id_on_stderr",
     "tests/hardening/test_production.py::test_cli_without_a_required_setting_says_so_in_one_line",
