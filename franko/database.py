@@ -47,6 +47,7 @@ def configure_engine(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA secure_delete=ON")  # a deleted interview's text is overwritten, not left in free pages
         cursor.close()
 
     @event.listens_for(engine, "begin")
