@@ -22,8 +22,8 @@ from franko.llm import LLMSettings, llm_settings, openai_client  # noqa: F401 â€
 from franko.interview.moves import Move, Plan, decide, last_question
 from franko.interview.reading import (LABELS, Kind, classify_by_rules, combine, label_request, language_name,
                                       language_of, parse_label)
-from franko.interview.wording import (UnusableReply, Words, asks, check, default_message, leak, sentences,
-                                      speaks_as_interviewee, words_for)
+from franko.interview.wording import (UnusableReply, Words, asks, check, default_message, follows_its_task_aloud, leak,
+                                      sentences, speaks_as_interviewee, words_for)
 
 log = logging.getLogger(__name__)
 
@@ -168,12 +168,14 @@ def task_for(plan: Plan, target: str, name: str, language: str, closing: str) ->
                                 "this interview"}.get(plan.after, f"{name}'s reply was about something else. Gently "
                                                                   "bring them back in one sentence")
         return f"{lead}, then ask this question again, keeping its meaning: {q}"
+    # Small models echo an order about the interviewee ("Thank Adaâ€¦"): each task shows the words to say instead.
     if plan.after is None:
-        return f"Greet {name} in one short sentence and thank them for their time, then ask this question, keeping its meaning: {q}"
+        return (f"Say hello to {name} and thank them for their time in one short sentence (like \"Hello {name}, thank "
+                f"you for your time.\"), then ask this question, keeping its meaning: {q}")
     if plan.skipped is not None:
         return f"Say kindly that it is fine to leave that one, then ask this next question, keeping its meaning: {q}"
-    return (f"Thank {name} in a few words (do not repeat or judge the reply), then ask this next question, keeping "
-            f"its meaning: {q}")
+    return (f"Say a short thank-you (like \"Thanks, {name}.\"; do not repeat or judge the reply), then ask this next "
+            f"question, keeping its meaning: {q}")
 
 
 class Release:
@@ -203,7 +205,7 @@ class Release:
             sentence = part + " "
             candidate = (self.shown + out + sentence)
             if "?" in part or asks(part) or leak(candidate, self.words) or speaks_as_interviewee(candidate, self.name) \
-                    or not part.strip():
+                    or follows_its_task_aloud(candidate, self.name) or not part.strip():
                 self.holding = True
                 break
             out += sentence
@@ -426,6 +428,7 @@ def lead_in(release: Release, name: str) -> str:
     whole = clean(release.text)
     if (len(whole) <= 200 and whole.endswith((".", "!")) and "?" not in whole and not asks(whole)
             and not leak(whole, release.words) and not speaks_as_interviewee(whole, name)
+            and not follows_its_task_aloud(whole, name)
             and whole.startswith(release.shown.strip())):
         return whole
     return release.shown.strip()

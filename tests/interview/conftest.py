@@ -156,6 +156,8 @@ def scripted_reply(body: dict, mode: str = "ok", labels: dict | None = None) -> 
         if mode in ("question_after_close", "prose_question_everywhere"):
             return "Thank you so much for your time. What else would you like to tell us?"
         return "LLM: thank you, that is all."
+    if mode == "thank_name":
+        return f"Thank Ada for her reply. {target}"
     if mode in ("thanks_only", "thanks_always"):  # a small model's habit: the acknowledgement, and no question
         return "Thank you for sharing that with me."
     if mode == "probe_as_next" and "next question" in task:

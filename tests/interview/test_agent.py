@@ -388,3 +388,11 @@ def test_a_task_worded_about_the_interviewee_is_refused(reply, refused):
             check(plan, reply, words_for(plan, PLAIN), "Ada", True)
     else:
         check(plan, reply, words_for(plan, PLAIN), "Ada", True)
+
+
+def test_an_order_about_the_interviewee_is_never_shown_nor_kept_as_the_lead_in(fake_llm):
+    fake_llm.mode = "thank_name"  # "Thank Ada for her reply. What is hard about it?", then the question alone
+    conversation = OPENING + [{"role": "user", "content": "I bake bread for forty cafés"}]
+    *pieces, turn = list(llm(fake_llm).stream(PLAIN, CONTEXT, conversation))
+    assert "Thank Ada" not in "".join(pieces) and "Thank Ada" not in turn.message
+    assert turn.message == f"LLM asks: {QUESTIONS[1]}" and turn.by == "model"
