@@ -48,6 +48,7 @@ class Words:
     others: tuple[str, ...]  # questions and probes this message must not ask instead
     private: tuple[str, ...]  # the instructions: never shown
     probes: tuple[str, ...]   # every probe of the guide: never listed
+    secrets: tuple[frozenset[str], ...] = ()  # per instruction, its content words the public guide never uses
 
 
 def words_for(plan: Plan, guide: Guide) -> Words:
@@ -62,7 +63,11 @@ def words_for(plan: Plan, guide: Guide) -> Words:
     others = tuple(t for t in questions + probes if t != target and t)
     if plan.move is Move.PROBE:  # a probe may well echo its own question; it must not ask another one
         others = tuple(t for t in others if t != questions[plan.question])
-    return Words(target, others, tuple(plain_text(i) for i in guide.instructions), tuple(probes))
+    private = tuple(plain_text(i) for i in guide.instructions)
+    public = stems(" ".join([guide.title or "", plain_text(guide.introduction), plain_text(guide.closing), *questions,
+                             *probes]))
+    secrets = tuple(frozenset(stems(i) - public) for i in private)
+    return Words(target, others, private, tuple(probes), tuple(s for s in secrets if len(s) >= 2))
 
 
 # --- the guide's words ------------------------------------------------------------------------------
@@ -130,6 +135,9 @@ def leak(text: str, words: Words) -> str | None:
         wanted = stems(instruction)
         if len(wanted) >= 2 and kept(instruction, text) >= LEAK:
             return "repeats an instruction"
+    said = stems(text)
+    if any(len(secret & said) >= 2 for secret in words.secrets):  # "the Sourdough Saturday promotion"
+        return "uses an instruction's own words"
     shown = sum(1 for p in words.probes if len(stems(p)) >= 2 and kept(p, text) >= 0.8)
     if shown >= 2:
         return "lists the probes"

@@ -96,3 +96,18 @@ def test_an_unreachable_model_leaves_the_turn_to_the_guides_words():
     turn = next_turn(agent, GUIDE, Context("Acme", "", "Ada"), conversation)
     assert (turn.move, turn.question, turn.kind, turn.by) == ("clarify", 0, "clarify", "default")
     assert turn.message.endswith(GUIDE.questions[0].text)
+
+
+def test_an_instructions_own_words_are_refused_even_without_the_rest_of_it():
+    from franko.guide import parse_guide
+    from franko.interview.moves import Move, Plan
+    from franko.interview.wording import UnusableReply, check, words_for
+
+    guide = parse_guide("# Café\n\n> Stay neutral and never mention the Sourdough Saturday promotion or our wholesale "
+                        "margins.\n\n- What do you serve with your morning coffee?\n  - Which pastries sell best?\n"
+                        "- How reliable are our delivery times?")
+    plan = Plan(Move.PROBE, 1)
+    words = words_for(plan, guide)
+    with pytest.raises(UnusableReply, match="instruction"):
+        check(plan, "What other ways have you experienced the Sourdough Saturday promotion?", words, "Ada", True)
+    check(plan, "Could you say more about the delivery times?", words, "Ada", True)  # public words are fine
