@@ -199,47 +199,11 @@ def serve(handler, port: int) -> ThreadingHTTPServer:
     return server
 
 
-class Proxy:
-    """A TCP forwarder to PostgreSQL on a fixed port; `cut()` refuses and drops every connection, `restore()`;
-    `freeze()` keeps every connection open but passes no byte (a hung database), `thaw()`."""
+def database_proxy(port: int, target: tuple[str, int]):
+    """A TCP forwarder to PostgreSQL on a fixed port: `cut()`/`restore()` an outage, `freeze()`/`thaw()` a hang."""
+    from tests.operating.tcp_proxy import TcpProxy
 
-    def __init__(self, port: int, target: tuple[str, int]):
-        from tests.operating.tcp_proxy import TcpProxy
-
-        flowing = self.flowing = threading.Event()
-        flowing.set()
-
-        class Freezable(TcpProxy):
-            @staticmethod
-            def _pipe(source: socket.socket, sink: socket.socket) -> None:
-                try:
-                    while data := source.recv(65536):
-                        flowing.wait()
-                        sink.sendall(data)
-                except OSError:
-                    pass
-                finally:
-                    for sock in (source, sink):
-                        try:
-                            sock.shutdown(socket.SHUT_RDWR)
-                        except OSError:
-                            pass
-
-        self.inner = Freezable.__new__(Freezable)
-        self.inner.target, self.inner.port, self.inner.sockets, self.inner.lock = target, port, [], threading.Lock()
-        self.inner.restore()
-
-    def cut(self):
-        self.inner.cut()
-
-    def restore(self):
-        self.inner.restore()
-
-    def freeze(self):
-        self.flowing.clear()
-
-    def thaw(self):
-        self.flowing.set()
+    return TcpProxy(*target, port=port)
 
 
 # --- processes ---------------------------------------------------------------------------------------------
@@ -616,7 +580,7 @@ class Cluster:
         self.redis.start()
         wait_for_port(REDIS_PORT)
         instance_id = make_database(self.env)
-        self.proxy = Proxy(PG_PROXY_PORT, ("127.0.0.1", 5432))
+        self.proxy = database_proxy(PG_PROXY_PORT, ("127.0.0.1", 5432))
         for server in self.servers:
             server.start()
         for worker in self.workers:

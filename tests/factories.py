@@ -110,3 +110,11 @@ def make_interview(instance: ChatInstance, messages: list[dict], total: int | No
     sync_records(response, messages, total)
     db.session.commit()
     return response
+
+
+def signed_up_admin(app, auth, email: str) -> str:
+    """An admin (an address in FRANKO_ADMIN_EMAILS) signed up, verified by the emailed link and logged in; its user_id."""
+    auth.signup(email=email)
+    auth.verify(email)  # admin rights need the address verified
+    with app.app_context():
+        return profile_by_email(email).user_id

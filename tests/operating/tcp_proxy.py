@@ -1,16 +1,19 @@
 """A small TCP forwarder in a thread: the app reaches PostgreSQL through it, and `cut()` makes a real
-outage (every connection dropped, the port refusing) without touching the machine's PostgreSQL."""
+outage (every connection dropped, the port refusing) without touching the machine's PostgreSQL;
+`freeze()` a hung one (connections open, no byte passes). Also bench/cluster.py's database proxy."""
 import socket
 import threading
 
 
 class TcpProxy:
-    def __init__(self, target_host: str, target_port: int):
+    def __init__(self, target_host: str, target_port: int, port: int = 0):
         self.target = (target_host, target_port)
-        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener = socket.create_server(("127.0.0.1", port))
         self.port = self.listener.getsockname()[1]
         self.sockets: list[socket.socket] = []
         self.lock = threading.Lock()
+        self.flowing = threading.Event()
+        self.flowing.set()
         self._serve()
 
     def _serve(self) -> None:
@@ -32,10 +35,10 @@ class TcpProxy:
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
 
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                self.flowing.wait()
                 sink.sendall(data)
         except OSError:
             pass
@@ -66,3 +69,10 @@ class TcpProxy:
         """The database is back on the same port."""
         self.listener = socket.create_server(("127.0.0.1", self.port))
         self._serve()
+
+    def freeze(self) -> None:
+        """The database hangs: every connection stays open and no byte passes."""
+        self.flowing.clear()
+
+    def thaw(self) -> None:
+        self.flowing.set()

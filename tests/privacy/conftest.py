@@ -12,12 +12,9 @@ def app_config():
 @pytest.fixture
 def admin(app, auth):
     """The admin, signed up, verified by the emailed link and logged in; returns its user_id."""
-    from tests.factories import profile_by_email
+    from tests.factories import signed_up_admin
 
-    auth.signup(email=ADMIN_EMAIL)
-    auth.verify(ADMIN_EMAIL)  # admin rights need the address verified
-    with app.app_context():
-        return profile_by_email(ADMIN_EMAIL).user_id
+    return signed_up_admin(app, auth, ADMIN_EMAIL)
 
 
 @pytest.fixture
