@@ -185,11 +185,11 @@ class Release:
     check judges) waits for that check, so what was shown is never withdrawn for what the move is.
     """
 
-    def __init__(self, words: Words, name: str):
+    def __init__(self, words: Words, name: str, hold: bool = False):
         self.words, self.name = words, name
         self.text = ""
         self.shown = ""
-        self.holding = False
+        self.held_back = self.holding = hold  # in another language than the guide's, nothing shows before the check
 
     def feed(self, delta: str) -> str:
         self.text += delta
@@ -278,7 +278,7 @@ class LLMAgent:
         words = words_for(plan, guide)
         language = interview_language(guide, conversation)
         same = language == guide_language(guide)
-        release = Release(words, context.interviewee_name)
+        release = Release(words, context.interviewee_name, hold=not same)
         messages = self.prompt(plan, guide, context, conversation, words, language)
         started = time.monotonic()
         try:
@@ -290,10 +290,15 @@ class LLMAgent:
             try:
                 self.held_to(plan, message, words, context, conversation, guide, language)
             except UnusableReply as why:
-                if plan.move is Move.CLOSE or time.monotonic() - started > self.timeout:
+                if (plan.move is Move.CLOSE and same) or time.monotonic() - started > self.timeout:
                     raise
-                log.info("LLM wording refused (%s); the model is asked for the question alone", why)
-                message = self.question_alone(plan, words, context, language, lead_in(release, context.interviewee_name))
+                lead = lead_in(release, context.interviewee_name, language)
+                if same:
+                    log.info("LLM wording refused (%s); the model is asked for the question alone", why)
+                    message = self.question_alone(plan, words, context, language, lead)
+                else:
+                    log.info("LLM wording refused (%s); the guide's words are translated", why)
+                    message = self.guide_words_in(plan, guide, context, conversation, language, lead)
                 self.held_to(plan, message, words, context, conversation, guide, language)
             if not message.startswith(release.shown.strip()):
                 raise UnusableReply("the cleaned message no longer starts with what was shown")
@@ -303,13 +308,18 @@ class LLMAgent:
             yield turn_of(plan, message, "model")
         except Exception as error:  # noqa: BLE001 — any failure of the endpoint or the wording: the guide's words
             log.warning("LLM wording failed (%s: %s); this turn is in the guide's words", type(error).__name__, error)
-            yield self.fallen_back(plan, guide, context, conversation, lead_in(release, context.interviewee_name))
+            yield self.fallen_back(plan, guide, context, conversation,
+                                   lead_in(release, context.interviewee_name, language))
 
     def held_to(self, plan: Plan, message: str, words: Words, context: Context, conversation: Sequence[Message],
                 guide: Guide, language: str) -> None:
         """UnusableReply unless the wording does what the move is: the checks, and across languages a translation back."""
         same = language == guide_language(guide)
         check(plan, message, words, context.interviewee_name, same)
+        for sentence in () if same else sentences(message):
+            found = language_of(sentence)
+            if found and found != language:
+                raise UnusableReply(f"a sentence in {language_name(found)}, not {language_name(language)}")
         if plan.move is Move.CLOSE:
             return
         previous = next((plain_text(str(m.get("content") or "")) for m in reversed(conversation)
@@ -318,29 +328,37 @@ class LLMAgent:
                 "?" in s and len(s.split()) >= 3 and " ".join(s.lower().split()) in " ".join(previous.lower().split())
                 for s in sentences(message)):
             raise UnusableReply("repeats the question of its previous message")
-        if same:
-            return
-        for sentence in sentences(message):
-            found = language_of(sentence)
-            if found and found != language:
-                raise UnusableReply(f"a sentence in {language_name(found)}, not {language_name(language)}")
-        if words.target:
+        if not same and words.target:
             check(plan, self.translated(message, guide_language(guide)), words, context.interviewee_name, True)
 
-    def translated(self, message: str, into: str) -> str:
-        """The asking part of a message in another language, translated back into the guide's by the model.
+    def translated(self, message: str, into: str, whole: bool = False) -> str:
+        """The asking part of a message (or all of it) translated by the model into the language `into`.
 
         Across languages the product cannot read which question a message asks; a translation back lets the
         same check as in the guide's language judge it (a small model translates far better than it plans)."""
-        asking = " ".join(s for s in sentences(message) if "?" in s) or message
+        asking = message if whole else " ".join(s for s in sentences(message) if "?" in s) or message
         reply = self.client().chat.completions.create(
-            model=self.model, temperature=0, max_tokens=80, messages=[
+            model=self.model, temperature=0, max_tokens=240 if whole else 80, messages=[
                 {"role": "system", "content": "You translate text. Write only the translation."},
                 {"role": "user", "content": f"Translate into {language_name(into)}:\n\n{asking}"}])
+        if reply.choices and reply.choices[0].finish_reason == "length":
+            raise UnusableReply("the translation was cut off")
         text = clean((reply.choices[0].message.content or "") if reply.choices else "")
         if not text:
             raise UnusableReply("empty translation")
         return text
+
+    def guide_words_in(self, plan: Plan, guide: Guide, context: Context, conversation: Sequence[Message],
+                       language: str, lead: str) -> str:
+        """The guide's own words for the move, translated into the interviewee's language, after the safe lead-in.
+
+        When a small model's own wording in another language fails the checks, the guide's words in the
+        guide's language would answer the interviewee in a language they did not write; a translation of
+        those words (then checked like any wording) keeps both the question and their language."""
+        source = plain_text(self.fallen_back(plan, guide, context, conversation, "").message
+                            if plan.move is Move.CLOSE or not lead else core_text(plan, guide))
+        text = self.translated(source, language, whole=True)
+        return f"{lead} {text}".strip() if lead else text
 
     def question_alone(self, plan: Plan, words: Words, context: Context, language: str, lead: str) -> str:
         """A second, simpler request when the first wording was refused: the asking sentence alone, after the safe lead-in.
@@ -422,16 +440,20 @@ class LLMAgent:
         return [wording_system(guide, context), {"role": "user", "content": "\n\n".join(lines)}]
 
 
-def lead_in(release: Release, name: str) -> str:
+def lead_in(release: Release, name: str, language: str) -> str:
     """What of the model's reply may open the guide's words: what was shown, or its whole text when that only
-    acknowledges (complete statements, nothing asked, nothing private); small models often stop there."""
+    acknowledges (complete statements, nothing asked, nothing private); small models often stop there.
+    Held back in another language than the guide's, it is left out unless it is in the interviewee's."""
     whole = clean(release.text)
+    shown = release.shown.strip()
+    if release.held_back:  # nothing was shown: what would have been safe to show
+        shown = Release(release.words, name).feed(release.text).strip()
     if (len(whole) <= 200 and whole.endswith((".", "!")) and "?" not in whole and not asks(whole)
             and not leak(whole, release.words) and not speaks_as_interviewee(whole, name)
             and not follows_its_task_aloud(whole, name)
-            and whole.startswith(release.shown.strip())):
-        return whole
-    return release.shown.strip()
+            and whole.startswith(shown)):
+        shown = whole
+    return "" if release.held_back and language_of(shown) not in (None, language) else shown
 
 
 def core_text(plan: Plan, guide: Guide) -> str:

@@ -396,3 +396,29 @@ def test_an_order_about_the_interviewee_is_never_shown_nor_kept_as_the_lead_in(f
     *pieces, turn = list(llm(fake_llm).stream(PLAIN, CONTEXT, conversation))
     assert "Thank Ada" not in "".join(pieces) and "Thank Ada" not in turn.message
     assert turn.message == f"LLM asks: {QUESTIONS[1]}" and turn.by == "model"
+
+
+def test_in_another_language_a_refused_wording_becomes_the_guides_words_translated(fake_llm):
+    fake_llm.mode = "thanks_always"  # an English acknowledgement and no question, to a German speaker
+    *pieces, turn = list(llm(fake_llm).stream(PLAIN, CONTEXT, OPENING + GERMAN_ANSWER))
+    assert (turn.message, turn.question, turn.by) == ("Was ist daran schwierig für Sie?", 1, "model")
+    assert "".join(pieces) == turn.message  # nothing in English was shown first
+    into = [r["body"]["messages"][-1]["content"] for r in fake_llm.requests
+            if r["body"]["messages"][-1]["content"].startswith("Translate into German")]
+    assert into == [f"Translate into German:\n\n{QUESTIONS[1]}"]  # the guide's public words only
+
+
+def test_in_another_language_a_closing_that_asks_becomes_the_closing_translated(fake_llm):
+    fake_llm.mode = "question_after_close"
+    conversation = [{"role": "assistant", "content": "Was würde Ihnen helfen?", "question": 2, "move": "ask"},
+                    {"role": "user", "content": "Ein neuer Ofen würde uns sehr helfen, ehrlich gesagt"}]
+    turn = next_turn(llm(fake_llm), PROBED, CONTEXT, conversation)
+    assert (turn.message, turn.done, turn.by) == ("Vielen Dank für Ihre Zeit.", True, "model")
+
+
+def test_in_another_language_a_translation_that_asks_something_else_falls_back_to_the_guides_words(fake_llm):
+    fake_llm.mode = "translation_asks"
+    conversation = [{"role": "assistant", "content": "Was würde Ihnen helfen?", "question": 2, "move": "ask"},
+                    {"role": "user", "content": "Ein neuer Ofen würde uns sehr helfen, ehrlich gesagt"}]
+    turn = next_turn(llm(fake_llm), PROBED, CONTEXT, conversation)
+    assert (turn.message, turn.done, turn.by) == ("Thank you, that is all!", True, "default")  # never "Was noch?"
