@@ -174,7 +174,8 @@ def task_for(plan: Plan, target: str, name: str, language: str, closing: str) ->
                 f"you for your time.\"), then ask this question, keeping its meaning: {q}")
     if plan.skipped is not None:
         return f"Say kindly that it is fine to leave that one, then ask this next question, keeping its meaning: {q}"
-    return (f"Say a short thank-you (like \"Thanks, {name}.\"; do not repeat or judge the reply), then ask this next "
+    thanks = f"like \"Thanks, {name}.\"" if language == "English" else f"in {language}"  # an example is copied as is
+    return (f"Say a short thank-you ({thanks}; do not repeat or judge the reply), then ask this next "
             f"question, keeping its meaning: {q}")
 
 
@@ -296,10 +297,10 @@ class LLMAgent:
                 if same:
                     log.info("LLM wording refused (%s); the model is asked for the question alone", why)
                     message = self.question_alone(plan, words, context, language, lead)
+                    self.held_to(plan, message, words, context, conversation, guide, language)
                 else:
                     log.info("LLM wording refused (%s); the guide's words are translated", why)
-                    message = self.guide_words_in(plan, guide, context, conversation, language, lead)
-                self.held_to(plan, message, words, context, conversation, guide, language)
+                    message = self.guide_words_translated(plan, guide, context, conversation, language, lead, words)
             if not message.startswith(release.shown.strip()):
                 raise UnusableReply("the cleaned message no longer starts with what was shown")
             rest = message[len(release.shown.strip()):]
@@ -331,7 +332,7 @@ class LLMAgent:
         if not same and words.target:
             check(plan, self.translated(message, guide_language(guide)), words, context.interviewee_name, True)
 
-    def translated(self, message: str, into: str, whole: bool = False) -> str:
+    def translated(self, message: str, into: str, whole: bool = False, literal: bool = False) -> str:
         """The asking part of a message (or all of it) translated by the model into the language `into`.
 
         Across languages the product cannot read which question a message asks; a translation back lets the
@@ -339,8 +340,10 @@ class LLMAgent:
         asking = message if whole else " ".join(s for s in sentences(message) if "?" in s) or message
         reply = self.client().chat.completions.create(
             model=self.model, temperature=0, max_tokens=240 if whole else 80, messages=[
-                {"role": "system", "content": "You translate text. Write only the translation."},
-                {"role": "user", "content": f"Translate into {language_name(into)}:\n\n{asking}"}])
+                {"role": "system", "content": f"You translate interview questions into {language_name(into)}, word for "
+                                              f"word where you can. Write only the {language_name(into)} text."}
+                if literal else {"role": "system", "content": "You translate text. Write only the translation."},
+                {"role": "user", "content": asking if literal else f"Translate into {language_name(into)}:\n\n{asking}"}])
         if reply.choices and reply.choices[0].finish_reason == "length":
             raise UnusableReply("the translation was cut off")
         text = clean((reply.choices[0].message.content or "") if reply.choices else "")
@@ -348,17 +351,27 @@ class LLMAgent:
             raise UnusableReply("empty translation")
         return text
 
-    def guide_words_in(self, plan: Plan, guide: Guide, context: Context, conversation: Sequence[Message],
-                       language: str, lead: str) -> str:
-        """The guide's own words for the move, translated into the interviewee's language, after the safe lead-in.
+    def guide_words_translated(self, plan: Plan, guide: Guide, context: Context, conversation: Sequence[Message],
+                               language: str, lead: str, words: Words) -> str:
+        """The guide's own words for the move, translated into the interviewee's language after the safe lead-in, checked.
 
         When a small model's own wording in another language fails the checks, the guide's words in the
         guide's language would answer the interviewee in a language they did not write; a translation of
-        those words (then checked like any wording) keeps both the question and their language."""
+        those words, checked like any wording, keeps both the question and their language. A second, more
+        literal request follows a refused first one (small models translate loosely, then word for word)."""
         source = plain_text(self.fallen_back(plan, guide, context, conversation, "").message
                             if plan.move is Move.CLOSE or not lead else core_text(plan, guide))
-        text = self.translated(source, language, whole=True)
-        return f"{lead} {text}".strip() if lead else text
+        for literal in (False, True):
+            text = self.translated(source, language, whole=True, literal=literal)
+            message = f"{lead} {text}".strip() if lead else text
+            try:
+                self.held_to(plan, message, words, context, conversation, guide, language)
+                return message
+            except UnusableReply as why:
+                if literal:
+                    raise
+                log.info("LLM translation refused (%s); a more literal one is asked for", why)
+        raise AssertionError("unreachable")
 
     def question_alone(self, plan: Plan, words: Words, context: Context, language: str, lead: str) -> str:
         """A second, simpler request when the first wording was refused: the asking sentence alone, after the safe lead-in.

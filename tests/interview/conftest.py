@@ -121,8 +121,8 @@ def scripted_reply(body: dict, mode: str = "ok", labels: dict | None = None) -> 
     """
     system, user = body["messages"][0]["content"], body["messages"][-1]["content"]
     if system.startswith("You translate"):  # into German: the guide's words; into English: the check's way back
-        text = user.split("\n\n", 1)[1]
-        if user.startswith("Translate into German"):
+        text = user.split("\n\n", 1)[1] if user.startswith("Translate into") else user  # or the literal request
+        if user.startswith("Translate into German") or "into German" in system:
             return GERMAN.get(text, "Vielen Dank für Ihre Zeit." if mode != "translation_asks" else "Was noch?")
         return next((english for english, german in GERMAN.items() if german in text), text)
     german = "in German." in user
