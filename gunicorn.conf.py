@@ -44,10 +44,11 @@ logger_class = Logger
 # Metrics (franko/metrics.py): every worker process writes its counts to files in this directory and
 # /metrics sums them. Set PROMETHEUS_MULTIPROC_DIR to choose it (systemd: RuntimeDirectory); otherwise
 # a fresh temporary one. It is set here, before any worker imports prometheus_client.
+_temporary_metrics_dir = None  # made here, so removed when gunicorn exits
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     import tempfile
 
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="franko-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _temporary_metrics_dir = tempfile.mkdtemp(prefix="franko-metrics-")
 
 
 def on_starting(server):
@@ -75,3 +76,11 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    """The temporary metrics directory made above goes with the server (a chosen one stays)."""
+    if _temporary_metrics_dir:
+        import shutil
+
+        shutil.rmtree(_temporary_metrics_dir, ignore_errors=True)

@@ -19,7 +19,7 @@ def unit(name: str) -> configparser.SectionProxy:
     return parser["Service"]
 
 
-def test_the_units_run_the_documented_commands():
+def test_the_units_run_the_documented_commands(tmp_path):
     web, worker = unit("franko-web.service"), unit("franko-worker.service")
     assert web["ExecStart"].endswith("/gunicorn app:app")
     assert worker["ExecStart"].endswith("/flask --app app franko worker")
@@ -32,7 +32,8 @@ def test_the_units_run_the_documented_commands():
     grace = float(getattr(Config, "FRANKO_WORKER_GRACE", 60))
     assert int(worker["TimeoutStopSec"]) > grace
     code = "import runpy; print(runpy.run_path('gunicorn.conf.py')['graceful_timeout'])"
-    graceful = int(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}  # the config makes no directory of its own
+    graceful = int(subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                                   check=True).stdout)
     assert int(web["TimeoutStopSec"]) > graceful
 
