@@ -186,6 +186,21 @@ class Spanish(Persona):
         return Reply(self.guide.replies[q].es if first else self.rng.choice(SPANISH_MORE), ANSWER, q)
 
 
+FRENCH_MORE = ["Je ne vois pas quoi ajouter, c'était simplement important pour nous.",
+               "Ça dépend de la semaine, mais en gros c'est comme ça."]
+
+
+class French(Persona):
+    """Added after the agent's last change, as an interviewee it was never tuned for."""
+
+    name = "french"
+    language = "fr"
+    rule = WORDING_OR_TAG
+
+    def answer(self, q: int, first: bool) -> Reply:
+        return Reply(self.guide.replies[q].fr if first else self.rng.choice(FRENCH_MORE), ANSWER, q)
+
+
 class Stopper(Persona):
     """Answers the first half, then asks to end; asks once more, then leaves."""
 
@@ -203,4 +218,4 @@ class Stopper(Persona):
 
 
 PERSONAS = {p.name: p for p in (Persona, Terse, Verbose, Confused, Refusing, OffTopic, Hostile, German, Spanish,
-                                Stopper)}
+                                Stopper, French)}

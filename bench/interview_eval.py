@@ -34,7 +34,7 @@ from bench.eval_guides import GUIDES, EvalGuide  # noqa: E402
 from bench.eval_personas import MAX_TURNS, PERSONAS, Persona, Tracker  # noqa: E402
 
 INTERRUPTED = "interrupted"
-FIRST_NAMES = {"en": "Ada", "de": "Jonas", "es": "Lucía"}
+FIRST_NAMES = {"en": "Ada", "de": "Jonas", "es": "Lucía", "fr": "Camille"}
 
 
 @dataclass(frozen=True)
