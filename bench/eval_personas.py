@@ -162,43 +162,34 @@ class Hostile(Persona):
         return None
 
 
-GERMAN_MORE = ["Mehr fällt mir dazu eigentlich nicht ein, es war für uns einfach wichtig.",
-               "Das hängt von der Woche ab, aber im Großen und Ganzen ist es so."]
-SPANISH_MORE = ["No sé qué más añadir, para nosotros era sencillamente importante.",
-                "Depende de la semana, pero en general es así."]
+class InAnotherLanguage(Persona):
+    """Answers the English guide in its own language (the scripted reply's `language` field), then adds a detail."""
 
-
-class German(Persona):
-    name = "german"
-    language = "de"
     rule = WORDING_OR_TAG
+    more: tuple[str, ...] = ()
 
     def answer(self, q: int, first: bool) -> Reply:
-        return Reply(self.guide.replies[q].de if first else self.rng.choice(GERMAN_MORE), ANSWER, q)
+        return Reply(getattr(self.guide.replies[q], self.language) if first else self.rng.choice(self.more), ANSWER, q)
 
 
-class Spanish(Persona):
-    name = "spanish"
-    language = "es"
-    rule = WORDING_OR_TAG
-
-    def answer(self, q: int, first: bool) -> Reply:
-        return Reply(self.guide.replies[q].es if first else self.rng.choice(SPANISH_MORE), ANSWER, q)
+class German(InAnotherLanguage):
+    name, language = "german", "de"
+    more = ("Mehr fällt mir dazu eigentlich nicht ein, es war für uns einfach wichtig.",
+            "Das hängt von der Woche ab, aber im Großen und Ganzen ist es so.")
 
 
-FRENCH_MORE = ["Je ne vois pas quoi ajouter, c'était simplement important pour nous.",
-               "Ça dépend de la semaine, mais en gros c'est comme ça."]
+class Spanish(InAnotherLanguage):
+    name, language = "spanish", "es"
+    more = ("No sé qué más añadir, para nosotros era sencillamente importante.",
+            "Depende de la semana, pero en general es así.")
 
 
-class French(Persona):
+class French(InAnotherLanguage):
     """Added after the agent's last change, as an interviewee it was never tuned for."""
 
-    name = "french"
-    language = "fr"
-    rule = WORDING_OR_TAG
-
-    def answer(self, q: int, first: bool) -> Reply:
-        return Reply(self.guide.replies[q].fr if first else self.rng.choice(FRENCH_MORE), ANSWER, q)
+    name, language = "french", "fr"
+    more = ("Je ne vois pas quoi ajouter, c'était simplement important pour nous.",
+            "Ça dépend de la semaine, mais en gros c'est comme ça.")
 
 
 class Stopper(Persona):

@@ -408,19 +408,19 @@ def test_in_another_language_a_refused_wording_becomes_the_guides_words_translat
     assert into == [f"Translate into German:\n\n{QUESTIONS[1]}"]  # the guide's public words only
 
 
+GERMAN_LAST_ANSWER = [{"role": "assistant", "content": "Was würde Ihnen helfen?", "question": 2, "move": "ask"},
+                      {"role": "user", "content": "Ein neuer Ofen würde uns sehr helfen, ehrlich gesagt"}]
+
+
 def test_in_another_language_a_closing_that_asks_becomes_the_closing_translated(fake_llm):
     fake_llm.mode = "question_after_close"
-    conversation = [{"role": "assistant", "content": "Was würde Ihnen helfen?", "question": 2, "move": "ask"},
-                    {"role": "user", "content": "Ein neuer Ofen würde uns sehr helfen, ehrlich gesagt"}]
-    turn = next_turn(llm(fake_llm), PROBED, CONTEXT, conversation)
+    turn = next_turn(llm(fake_llm), PROBED, CONTEXT, GERMAN_LAST_ANSWER)
     assert (turn.message, turn.done, turn.by) == ("Vielen Dank für Ihre Zeit.", True, "model")
 
 
 def test_in_another_language_translations_that_ask_something_else_fall_back_to_the_guides_words(fake_llm):
     fake_llm.mode = "translation_asks"
-    conversation = [{"role": "assistant", "content": "Was würde Ihnen helfen?", "question": 2, "move": "ask"},
-                    {"role": "user", "content": "Ein neuer Ofen würde uns sehr helfen, ehrlich gesagt"}]
-    turn = next_turn(llm(fake_llm), PROBED, CONTEXT, conversation)
+    turn = next_turn(llm(fake_llm), PROBED, CONTEXT, GERMAN_LAST_ANSWER)
     assert (turn.message, turn.done, turn.by) == ("Thank you, that is all!", True, "default")  # never "Was noch?"
     systems = [r["body"]["messages"][0]["content"] for r in fake_llm.requests
                if r["body"]["messages"][0]["content"].startswith("You translate")]
