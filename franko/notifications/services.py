@@ -9,6 +9,7 @@ notifications: an unverified one may be someone else's.
 """
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from franko.extensions import db
+from franko.jobs import accepted as effects
 from franko.jobs.claims import claimed
 from franko.jobs.store import through_outage
 from franko.mail.services import render_email, send_email
@@ -26,6 +28,7 @@ from franko.plans import lower_notice_level, usage
 from franko.redaction.settings import mask_text, settings_of
 from franko.urls import external_url
 
+log = logging.getLogger(__name__)
 MODE_LABELS = {
     "off": "No emails about responses",
     "each": "An email for each completed response",
@@ -56,10 +59,11 @@ class ResponseLine:
     ended_at: datetime | None
 
 
-def _send(to: str, subject: str, body: str, once: str | None, mark: sa.Update) -> None:
+def _send(to: str, subject: str, body: str, once: str | None, mark: sa.Update) -> bool:
     """Send, and commit `mark` (the email's final mark) the moment the server accepted it; raise NotSent if it failed.
 
-    A Message-ID made of `once`, when given, makes a repeat recognisable.
+    A Message-ID made of `once`, when given, makes a repeat recognisable, and `once` names the email in
+    `franko.jobs.accepted`. False when the server had accepted it already (a worker died before the mark).
     """
     subject = " ".join(subject.split())  # typed names and titles never break the header onto a new line
     message_id = f"<{once.replace(':', '.')}@franko>" if once else None
@@ -70,10 +74,19 @@ def _send(to: str, subject: str, body: str, once: str | None, mark: sa.Update) -
         db.session.commit()
 
     def accepted() -> None:  # the email went out: its mark must be written, through a database outage too
+        if once:
+            effects.remember(once)  # first: a worker killed before the commit below leaves this behind
         through_outage(write, f"{once or to}: marking the email sent")
+        if once:
+            effects.forget(once)
 
+    if once and effects.was_accepted(once):  # the server took it before a worker died: marked now, not sent again
+        log.info("%s: accepted by the mail server before its worker stopped; marked sent, not sent again", once)
+        accepted()
+        return False
     if not send_email(to, subject, body, message_id=message_id, accepted=accepted):
         raise NotSent(f"notification to {to} ({subject}) not sent")
+    return True
 
 
 def _notifiable(profile: Profile | None) -> bool:
@@ -106,10 +119,10 @@ def notify_response(response_id: str) -> bool:
         line = _line(response, response.instance.title)
         body = render_email("response_completed", line=line, settings=external_url("notifications.edit"))
         table = ChatResponse.__table__
-        _send(owner.email, f"New response: {line.interviewee} completed \"{line.instance_title}\"", body, key,
-              sa.update(table).where(table.c.id == response_pk, table.c.notified_at.is_(None))
-              .values(notified_at=utcnow()))
-    return True
+        sent = _send(owner.email, f"New response: {line.interviewee} completed \"{line.instance_title}\"", body,
+                     key, sa.update(table).where(table.c.id == response_pk, table.c.notified_at.is_(None))
+                     .values(notified_at=utcnow()))
+    return sent
 
 
 def _response_to_notify(response_id: str) -> tuple[ChatResponse, Profile] | None:

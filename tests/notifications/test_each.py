@@ -104,3 +104,35 @@ def test_a_typed_name_never_breaks_the_subject_line(app, inbox):
     (message,) = inbox.messages
     assert message["to"] == ["owner@example.com"]
     assert message["subject"] == "New response: Ada Bcc: x@evil completed \"Customer discovery\""
+
+
+def test_an_email_the_server_accepted_before_its_worker_died_is_marked_and_not_sent_again(app, inbox):
+    from franko.jobs import accepted
+    from franko.notifications.services import notify_response
+
+    _, instance_id = owner_with_instance(app, mode="each")
+    with app.app_context():
+        from franko.models import ChatInstance
+
+        response_id = str(make_response(db.session.get(ChatInstance, instance_id), first_name="Ada").id)
+        key = f"notify:{response_id}"
+        accepted.remember(key)  # as the worker that got the 250 leaves it when killed before its commit
+        assert notify_response(response_id) is False  # marked, not sent
+        assert db.session.get(ChatResponse, uuid.UUID(response_id)).notified_at is not None
+        assert not accepted.was_accepted(key)  # the file goes once the mark is committed
+        assert notify_response(response_id) is False  # done: nothing more
+    assert inbox.messages == []
+
+
+def test_a_sent_email_leaves_nothing_behind_for_its_retry(app, inbox):
+    from franko.jobs import accepted
+    from franko.notifications.services import notify_response
+
+    _, instance_id = owner_with_instance(app, mode="each")
+    with app.app_context():
+        from franko.models import ChatInstance
+
+        response_id = str(make_response(db.session.get(ChatInstance, instance_id), first_name="Ada").id)
+        assert notify_response(response_id) is True
+        assert not accepted.was_accepted(f"notify:{response_id}")
+    assert len(inbox.messages) == 1
