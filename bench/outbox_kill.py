@@ -135,7 +135,7 @@ def main() -> None:
                    env, f"{directory}/gunicorn.log")
     wait_for_port(port)
     worker_log = f"{directory}/worker.log"
-    kills, starts, began = 0, [], time.monotonic()
+    kills, starts, began, killed_at = 0, [], time.monotonic(), []
     worker, took = start_worker(env, worker_log)
     starts.append(took)
     people = [f"N{n:03d}" for n in range(args.interviews)]
@@ -163,6 +163,7 @@ def main() -> None:
         while owed() and time.monotonic() - began < args.bound:
             time.sleep(args.kill_every)
             worker.send_signal(signal.SIGKILL)
+            killed_at.append(time.monotonic())
             worker.wait(timeout=10)
             kills += 1
             worker, took = start_worker(env, worker_log)
@@ -186,6 +187,10 @@ def main() -> None:
     print(f"web requests answered 500 and retried: {web_errors[0]}")
     print(f"emails: {copies.count(1)} exactly once, {copies.count(0)} missing, "
           f"{sum(1 for c in copies if c > 1)} duplicated")
+    for n in (n for n in people if len(emails.get(n, [])) > 1):  # when each copy arrived against the nearest kill
+        kill = min(killed_at, key=lambda k: abs(k - emails[n][0]), default=None)
+        print(f"  {n} ({names.get(n)}): copies {', '.join(f'{t - began:.3f} s' for t in emails[n])}"
+              + (f"; the nearest SIGKILL {kill - began:.3f} s" if kill is not None else ""))
     print(f"webhooks: {len(hook_lag)} of {len(people)} delivered (2xx), "
           f"{sum(len(v) for v in hooks.values()) - len(hooks)} repeated POSTs")
     for label, lags in (("email", email_lag), ("webhook", hook_lag)):
