@@ -89,6 +89,8 @@ class Config:
     FRANKO_JOB_LEASE = float(os.environ.get("FRANKO_JOB_LEASE", 30))
     # SIGTERM/SIGINT: seconds the running jobs get to finish (above the webhook and SMTP timeouts).
     FRANKO_WORKER_GRACE = float(os.environ.get("FRANKO_WORKER_GRACE", 30))
+    # Emails the mail server accepted whose mark is not committed yet (franko/jobs/accepted.py); default: instance/accepted.
+    FRANKO_ACCEPTED_DIR = os.environ.get("FRANKO_ACCEPTED_DIR") or None
     FRANKO_TEST_CRASH_AT = os.environ.get("FRANKO_TEST_CRASH_AT")  # the fault test kills the server here; never set it
     FRANKO_WORKER_POLL = float(os.environ.get("FRANKO_WORKER_POLL", 0.2))  # an idle worker looks for jobs this often
     FRANKO_WORKER_THREADS = int(os.environ.get("FRANKO_WORKER_THREADS", 4))
