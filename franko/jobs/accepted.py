@@ -8,20 +8,27 @@ committed. It is this machine's only: a retry on another machine, before this on
 still sends again (at least once, as before).
 """
 import hashlib
+import logging
 import os
 
 from flask import current_app
 
+log = logging.getLogger(__name__)
+
 
 def _path(key: str) -> str:
     directory = current_app.config.get("FRANKO_ACCEPTED_DIR") or os.path.join(current_app.instance_path, "accepted")
-    os.makedirs(directory, exist_ok=True)
     return os.path.join(directory, hashlib.sha256(key.encode()).hexdigest())
 
 
 def remember(key: str) -> None:
-    """The effect named `key` was accepted (call at once, before its mark is written)."""
-    os.close(os.open(_path(key), os.O_CREAT | os.O_WRONLY, 0o600))
+    """The effect named `key` was accepted (call at once, before its mark is written); a folder it cannot write is logged."""
+    path = _path(key)
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError as error:  # the mark is written all the same; only the window after the 250 stays open
+        log.warning("cannot note %s as accepted in %s: %s", key, os.path.dirname(path), error)
 
 
 def was_accepted(key: str) -> bool:

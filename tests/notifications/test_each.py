@@ -136,3 +136,18 @@ def test_a_sent_email_leaves_nothing_behind_for_its_retry(app, inbox):
         assert notify_response(response_id) is True
         assert not accepted.was_accepted(f"notify:{response_id}")
     assert len(inbox.messages) == 1
+
+
+def test_a_folder_it_cannot_write_never_keeps_the_email_from_its_mark(app, inbox, tmp_path):
+    from franko.notifications.services import notify_response
+
+    (tmp_path / "file").write_text("")
+    app.config["FRANKO_ACCEPTED_DIR"] = str(tmp_path / "file" / "accepted")  # under a file: never a folder
+    _, instance_id = owner_with_instance(app, mode="each")
+    with app.app_context():
+        from franko.models import ChatInstance
+
+        response_id = str(make_response(db.session.get(ChatInstance, instance_id), first_name="Ada").id)
+        assert notify_response(response_id) is True
+        assert db.session.get(ChatResponse, uuid.UUID(response_id)).notified_at is not None
+    assert len(inbox.messages) == 1
