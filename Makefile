@@ -8,7 +8,7 @@ WORKERS ?= auto
 # test-fast's tests wait on threads, fake servers and commits about half the time: two workers a core fill it.
 FAST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 # The tests' databases and files on a RAM disk when there is one (SQLite's commits then cost no disk flush).
-test test-fast: export TMPDIR := $(shell test -d /dev/shm -a -w /dev/shm && mkdir -p /dev/shm/franko-tests \
+test test-fast: export TMPDIR = $(shell test -d /dev/shm -a -w /dev/shm && mkdir -p /dev/shm/franko-tests \
 	&& echo /dev/shm/franko-tests || echo $${TMPDIR:-/tmp})
 
 .PHONY: run test test-fast lint install install-dev chromium redis nginx squawk bench clean

@@ -361,17 +361,17 @@ class LLMAgent:
         literal request follows a refused first one (small models translate loosely, then word for word)."""
         source = plain_text(self.fallen_back(plan, guide, context, conversation, "").message
                             if plan.move is Move.CLOSE or not lead else core_text(plan, guide))
-        for literal in (False, True):
+        def checked(literal: bool) -> str:
             text = self.translated(source, language, whole=True, literal=literal)
             message = f"{lead} {text}".strip() if lead else text
-            try:
-                self.held_to(plan, message, words, context, conversation, guide, language)
-                return message
-            except UnusableReply as why:
-                if literal:
-                    raise
-                log.info("LLM translation refused (%s); a more literal one is asked for", why)
-        raise AssertionError("unreachable")
+            self.held_to(plan, message, words, context, conversation, guide, language)
+            return message
+
+        try:
+            return checked(literal=False)
+        except UnusableReply as why:
+            log.info("LLM translation refused (%s); a more literal one is asked for", why)
+            return checked(literal=True)
 
     def question_alone(self, plan: Plan, words: Words, context: Context, language: str, lead: str) -> str:
         """A second, simpler request when the first wording was refused: the asking sentence alone, after the safe lead-in.
